@@ -1,0 +1,1 @@
+"""Yingji dispatch domain (see docs/design.md)."""

@@ -1,0 +1,1 @@
+"""Yingji plans domain (see docs/design.md)."""

@@ -1,0 +1,1 @@
+"""Yingji rosters domain (see docs/design.md)."""

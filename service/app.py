@@ -1,0 +1,133 @@
+"""The application factory and its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse
+
+from service import __version__, errors
+from service.audit.router import router as audit_router
+from service.auth.router import router as auth_router
+from service.clock.runner import Clock
+from service.db import Database
+from service.health import router as health_router
+from service.metrics import EVENTS
+from service.middleware import RequestContext
+from service.notify import jobs as notify_jobs  # registers the notify.deliver handler
+from service.notify.router import channels as channels_router
+from service.notify.router import deliveries as deliveries_router
+from service.orgs.router import router as orgs_router
+from service.people.router import router as people_router
+from service.realtime.fanout import RedisFanout
+from service.realtime.hub import Hub
+from service.realtime.router import router as events_router
+from service.realtime.ws import router as ws_router
+from service.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+LANDING = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>应急 Yingji</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
+</style></head><body>
+<h1>应急 Yingji</h1>
+<p>应急值班值守、预警叫应、事件处置与预案管理服务。</p>
+<p>Emergency duty roster, call-and-respond warnings, incidents and contingency plans.</p>
+<p><a href="/docs">API 文档 / API documentation</a></p>
+<p><small>version {version}</small></p>
+</body></html>"""
+
+
+async def _count_events(events: list[Any]) -> None:
+    for event in events:
+        EVENTS.labels(event.topic).inc()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.resolved_secret_key()  # fail fast on a bad production secret
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        db.after_commit.append(_count_events)
+        app.state.db = db
+        hub = Hub(
+            db,
+            ring_size=settings.ws_ring_size,
+            poll_s=settings.outbox_poll_s,
+            max_buffer_bytes=settings.ws_max_buffer_bytes,
+        )
+        await hub.start()
+        db.after_commit.append(hub.committed)
+        app.state.hub = hub
+        fanout = RedisFanout(settings.redis_url, hub) if settings.redis_url else None
+        if fanout is not None:
+            await fanout.start()
+        app.state.fanout = fanout
+        notify_jobs.RUNTIME.configure(settings)
+        clock = None
+        if settings.clock_enabled:
+            clock = Clock(
+                db,
+                tick_s=settings.clock_tick_s,
+                lease_s=settings.clock_lease_s,
+                batch=settings.clock_batch,
+            )
+            clock.start()
+        app.state.clock = clock
+        try:
+            yield
+        finally:
+            if clock is not None:
+                await clock.stop()
+            if fanout is not None:
+                await fanout.stop()
+            await hub.stop()
+            await notify_jobs.RUNTIME.close()
+            await db.dispose()
+
+    app = FastAPI(
+        title="Yingji 应急",
+        version=__version__,
+        description="Emergency response coordination and duty-roster service.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (
+        auth_router,
+        orgs_router,
+        people_router,
+        channels_router,
+        deliveries_router,
+        audit_router,
+        events_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health_router)
+    app.include_router(ws_router)
+
+    @app.get("/", include_in_schema=False)
+    async def landing() -> HTMLResponse:
+        return HTMLResponse(LANDING.replace("{version}", __version__))
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContext)
+    return app

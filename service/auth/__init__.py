@@ -1,0 +1,1 @@
+"""Users, role grants scoped to org subtrees, login, API tokens."""

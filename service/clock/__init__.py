@@ -1,0 +1,1 @@
+"""The clock: durable deadlines as rows, claimed atomically, fired exactly once."""

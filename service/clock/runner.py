@@ -1,0 +1,159 @@
+"""The clock loop: APScheduler ticks, each tick claims due timers and fires them.
+
+Every instance may run it. A handler runs in its own transaction together with the
+conditional "done" mark, so its effects commit once: if the process dies mid-handler,
+nothing was committed and another instance re-claims the timer when the lease runs out;
+if the lease ran out while a slow handler was still working, its late commit is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, timedelta
+from typing import Any
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from service.clock import service
+from service.clock.models import Timer
+from service.db import Database, utcnow
+from service.metrics import TIMERS_FIRED
+
+log = structlog.get_logger("yingji.clock")
+
+Handler = Callable[[AsyncSession, Timer], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the handler of a timer kind. Handlers must be idempotent."""
+
+    def register(func: Handler) -> Handler:
+        HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+class LostClaim(Exception):
+    """Another owner took the timer over, or it was cancelled, while the handler ran."""
+
+
+class Clock:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        tick_s: float = 1.0,
+        lease_s: float = 60.0,
+        batch: int = 500,
+        concurrency: int = 32,
+        handlers: dict[str, Handler] | None = None,
+    ) -> None:
+        self.db = db
+        self.tick_s = tick_s
+        self.lease_s = lease_s
+        self.batch = batch
+        self.handlers = HANDLERS if handlers is None else handlers
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._slots = asyncio.Semaphore(concurrency)
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    def add_cron(self, job_id: str, func: Callable[[], Awaitable[Any]], **cron: Any) -> None:
+        """A fixed job (daily checks …) under a fixed id, so restarts never double it."""
+        self.scheduler.add_job(
+            func,
+            CronTrigger(**cron),
+            id=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.tick_s),
+            id="clock.tick",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=utcnow(),
+        )
+        self.scheduler.start()
+        log.info("clock started", owner=self.owner)
+
+    async def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        for task in list(self._in_flight):
+            task.cancel()
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def tick(self) -> int:
+        """Claim what falls due before the next tick and fire each at its time."""
+        claimed = 0
+        while True:
+            room = self.batch - len(self._in_flight)
+            if room <= 0:
+                break
+            now = utcnow()
+            async with self.db.session() as session:
+                timers = await service.claim(
+                    session,
+                    self.owner,
+                    now=now,
+                    horizon=now + timedelta(seconds=self.tick_s),
+                    lease_s=self.lease_s,
+                    limit=room,
+                )
+            for timer in timers:
+                task = asyncio.create_task(self._fire(timer))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+            claimed += len(timers)
+            if len(timers) < room:
+                break
+        return claimed
+
+    async def _fire(self, timer: Timer) -> None:
+        delay = (timer.due_at - utcnow()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        async with self._slots:
+            try:
+                async with self.db.session() as session:
+                    func = self.handlers.get(timer.kind)
+                    if func is None:
+                        raise LookupError(f"no handler for timer kind {timer.kind!r}")
+                    await func(session, timer)
+                    if not await service.finish(session, timer, self.owner):
+                        raise LostClaim(timer.id)
+                TIMERS_FIRED.labels(timer.kind, "done").inc()
+            except LostClaim:
+                log.warning("timer lost its claim", timer_id=timer.id, kind=timer.kind)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                async with self.db.session() as session:
+                    state = await service.fail(
+                        session, timer, self.owner, f"{type(exc).__name__}: {exc}"
+                    )
+                TIMERS_FIRED.labels(timer.kind, state.value).inc()
+                log.warning(
+                    "timer failed",
+                    timer_id=timer.id,
+                    kind=timer.kind,
+                    attempts=timer.attempts,
+                    state=state.value,
+                    error=type(exc).__name__,
+                )

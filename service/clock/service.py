@@ -1,0 +1,141 @@
+"""Schedule, cancel and claim timers. Other domains call ``schedule`` and ``cancel`` inside
+their own transaction, so a deadline exists exactly when the change that set it does."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from service.clock.models import Timer, TimerState
+from service.db import utcnow
+
+MAX_BACKOFF_S = 15 * 60
+
+
+async def schedule(
+    session: AsyncSession,
+    kind: str,
+    ref: str,
+    due_at: datetime,
+    *,
+    payload: dict[str, Any] | None = None,
+    max_attempts: int = 8,
+) -> Timer:
+    """Set the deadline of ``kind`` for ``ref``; an existing pending one is moved, not doubled."""
+    timer = (
+        await session.exec(
+            select(Timer).where(
+                Timer.kind == kind, Timer.ref == ref, col(Timer.state) == TimerState.pending
+            )
+        )
+    ).first()
+    if timer is None:
+        timer = Timer(
+            kind=kind, ref=ref, due_at=due_at, payload=payload or {}, max_attempts=max_attempts
+        )
+    else:
+        timer.due_at = due_at
+        if payload is not None:
+            timer.payload = payload
+    session.add(timer)
+    await session.flush()
+    return timer
+
+
+async def cancel(session: AsyncSession, kind: str, ref: str) -> int:
+    """Cancel the pending (or running) timer of ``kind`` for ``ref``; how many were cancelled.
+
+    A running handler that loses its timer this way has its effects rolled back.
+    """
+    result = await session.exec(
+        sa.update(Timer)
+        .where(
+            col(Timer.kind) == kind,
+            col(Timer.ref) == ref,
+            col(Timer.state).in_([TimerState.pending, TimerState.running]),
+        )
+        .values(state=TimerState.cancelled, finished_at=utcnow())
+    )
+    return int(result.rowcount or 0)
+
+
+async def claim(
+    session: AsyncSession,
+    owner: str,
+    *,
+    now: datetime,
+    horizon: datetime,
+    lease_s: float,
+    limit: int,
+) -> list[Timer]:
+    """Atomically take up to ``limit`` timers due before ``horizon``, plus running ones whose
+    owner has held them past the lease (it died). Each claim counts as an attempt."""
+    stale = now - timedelta(seconds=lease_s)
+    due = sa.or_(
+        sa.and_(col(Timer.state) == TimerState.pending, col(Timer.due_at) <= horizon),
+        sa.and_(col(Timer.state) == TimerState.running, col(Timer.claimed_at) < stale),
+    )
+    ids = select(Timer.id).where(due).order_by(col(Timer.due_at)).limit(limit)
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    result = await session.exec(
+        sa.update(Timer)
+        .where(col(Timer.id).in_(ids.scalar_subquery()))
+        .values(
+            state=TimerState.running,
+            claimed_by=owner,
+            claimed_at=now,
+            attempts=col(Timer.attempts) + 1,
+        )
+        .returning(Timer)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(result.scalars().all(), key=lambda t: t.due_at)
+
+
+def _owned(timer: Timer, owner: str) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        col(Timer.id) == timer.id,
+        col(Timer.claimed_by) == owner,
+        col(Timer.state) == TimerState.running,
+        col(Timer.attempts) == timer.attempts,
+    )
+
+
+async def finish(session: AsyncSession, timer: Timer, owner: str) -> bool:
+    """Mark done if this owner still holds the claim; False means another took it over."""
+    result = await session.exec(
+        sa.update(Timer)
+        .where(_owned(timer, owner))
+        .values(state=TimerState.done, finished_at=utcnow(), last_error=None)
+    )
+    return result.rowcount == 1
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with jitter: about 2, 4, 8 … seconds, at most 15 minutes."""
+    base = min(MAX_BACKOFF_S, 2 ** max(1, attempts))
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311  jitter, not crypto
+
+
+async def fail(session: AsyncSession, timer: Timer, owner: str, error: str) -> TimerState:
+    """Retry later with backoff, or give up after ``max_attempts``."""
+    give_up = timer.attempts >= timer.max_attempts
+    state = TimerState.failed if give_up else TimerState.pending
+    values: dict[str, Any] = {
+        "state": state,
+        "last_error": error[:1000],
+        "claimed_by": None,
+        "claimed_at": None,
+    }
+    if give_up:
+        values["finished_at"] = utcnow()
+    else:
+        values["due_at"] = utcnow() + backoff(timer.attempts)
+    await session.exec(sa.update(Timer).where(_owned(timer, owner)).values(**values))
+    return state

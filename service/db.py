@@ -1,0 +1,189 @@
+"""Database: engine from a plain URL, SQLite pragmas, session scope, shared column types.
+
+One style throughout: SQLModel tables, SQLAlchemy 2 async sessions (aiosqlite, asyncpg).
+Services ``flush()``; whoever opened the session (the request dependency, a job) commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
+
+Row = TypeVar("Row")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "yingji_write"
+PENDING_EVENTS = "outbox_pending"  # session.info key where the outbox lists new events
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def async_url(url: str) -> URL:
+    """Accept the usual plain URLs and pick our async driver for them."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database {backend!r}: use sqlite:// or postgresql://")
+
+
+def _prepare_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, busy timeout; explicit BEGIN so writers take the lock up front.
+
+    A deferred transaction that reads and then writes fails with SQLITE_BUSY when
+    another writer committed in between, so write sessions begin IMMEDIATE.
+    """
+    database = engine.url.database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """The engine and session factories of one process."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = async_url(url)
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": False}
+        if self.url.get_backend_name() == "postgresql":
+            kwargs |= {"pool_size": pool_size, "max_overflow": pool_size}
+        self.engine = create_async_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _prepare_sqlite(self.engine)
+        # called with the outbox events of each committed unit of work (publish after commit)
+        self.after_commit: list[Callable[[list[Any]], Awaitable[None]]] = []
+        self._read = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._write = async_sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}),
+            class_=AsyncSession,
+            expire_on_commit=False,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @asynccontextmanager
+    async def session(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+        """A unit of work: commit on success, roll back on any exception."""
+        factory = self._write if write else self._read
+        async with factory() as session:
+            try:
+                yield session
+                if write:
+                    await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+            committed = session.info.pop(PENDING_EVENTS, [])
+        for listener in self.after_commit:
+            await listener(committed)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class json_array_has(FunctionElement[bool]):
+    """``json_array_has(column, value)``: the JSON array in ``column`` holds ``value``."""
+
+    type = sa.Boolean()
+    name = "json_array_has"
+    inherit_cache = True
+
+
+@compiles(json_array_has, "sqlite")
+def _json_array_has_sqlite(element: json_array_has, compiler: Any, **kw: Any) -> str:
+    column, value = list(element.clauses)
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
+        f"WHERE json_each.value = {compiler.process(value, **kw)})"
+    )
+
+
+@compiles(json_array_has, "postgresql")
+def _json_array_has_pg(element: json_array_has, compiler: Any, **kw: Any) -> str:
+    column, value = list(element.clauses)
+    return (
+        f"CAST({compiler.process(column, **kw)} AS JSONB) "
+        f"@> jsonb_build_array(CAST({compiler.process(value, **kw)} AS TEXT))"
+    )
+
+
+async def fetch_page(
+    session: AsyncSession,
+    statement: SelectOfScalar[Row],
+    *,
+    order_by: Any,
+    limit: int,
+    offset: int,
+) -> tuple[list[Row], int]:
+    """One page of ``statement`` in ``order_by`` order, and the total number of matches."""
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    )
+    rows = await session.exec(statement.order_by(order_by).limit(limit).offset(offset))
+    return list(rows), int(total or 0)

@@ -1,0 +1,213 @@
+"""Messages the API shows to people, in zh-CN (default) and English.
+
+Keys are stable codes; problem+json carries the code beside the message so that a
+client may translate again. Pydantic's own error types are translated by their type.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+ZH = "zh-CN"
+EN = "en"
+LANGUAGES = (ZH, EN)
+
+current_language: ContextVar[str] = ContextVar("current_language", default=ZH)
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # titles by HTTP status
+    "status_400": ("请求有误", "Bad request"),
+    "status_401": ("未登录或登录已失效", "Not authenticated"),
+    "status_403": ("无权执行此操作", "Forbidden"),
+    "status_404": ("未找到", "Not found"),
+    "status_405": ("不支持该请求方法", "Method not allowed"),
+    "status_409": ("与现有数据冲突", "Conflict"),
+    "status_413": ("请求内容过大", "Content too large"),
+    "status_415": ("不支持的内容类型", "Unsupported media type"),
+    "status_422": ("输入数据不合规", "Invalid input"),
+    "status_429": ("请求过于频繁", "Too many requests"),
+    "status_500": ("服务器内部错误", "Internal server error"),
+    "status_503": ("服务暂时不可用", "Service unavailable"),
+    # details
+    "validation_failed": ("{count} 处输入不合规", "{count} field(s) are invalid"),
+    "not_found": ("{kind} 不存在或无权查看", "{kind} does not exist or is not visible to you"),
+    "route_not_found": ("接口不存在", "No such endpoint"),
+    "method_not_allowed": ("该接口不支持此请求方法", "This endpoint does not accept this method"),
+    "bad_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "bad_token": ("令牌无效或已过期，请重新登录", "The token is invalid or expired; log in again"),
+    "user_inactive": ("账号已停用", "This account is disabled"),
+    "login_throttled": (
+        "登录失败次数过多，请 {retry_after} 秒后再试",
+        "Too many failed logins; try again in {retry_after} s",
+    ),
+    "role_required": ("需要以下角色之一：{roles}", "One of these roles is required: {roles}"),
+    "database_unavailable": ("数据库暂时无法连接", "The database cannot be reached right now"),
+    "internal_error": ("服务器内部错误，已记录", "An internal error occurred and was logged"),
+    "integrity_conflict": ("与现有数据冲突", "The change conflicts with existing data"),
+    "invalid_json": ("请求体不是合法的 JSON", "The request body is not valid JSON"),
+    # domain rules
+    "org_unknown": ("上级组织不存在", "No such organisation"),
+    "org_cycle": (
+        "不能把组织移到它自己或其下级之下",
+        "An organisation cannot be moved under itself or one of its descendants",
+    ),
+    "org_has_children": (
+        "该组织还有 {count} 个下级组织，不能删除",
+        "The organisation still has {count} child organisation(s) and cannot be deleted",
+    ),
+    "org_has_people": (
+        "该组织还有 {count} 名人员，不能删除",
+        "The organisation still has {count} person(s) and cannot be deleted",
+    ),
+    "org_has_users": (
+        "该组织还关联 {count} 个账号，不能删除",
+        "The organisation still has {count} user account(s) and cannot be deleted",
+    ),
+    "org_root_scope": (
+        "只有全局管理员可以创建顶级组织",
+        "Only an administrator of every organisation may create a top-level one",
+    ),
+    "org_code_taken": ("区划代码 {value} 已被使用", "Division code {value} is already used"),
+    "division_code": (
+        "区划代码应为 6、9 或 12 位数字",
+        "A division code is 6, 9 or 12 digits",
+    ),
+    "timezone_unknown": ("未知时区：{value}", "Unknown time zone: {value}"),
+    "lat_lon_pair": ("经度和纬度须同时填写", "lat and lon must be given together"),
+    "phone_invalid": (
+        "电话号码格式不正确：{value}（手机号 11 位，座机带区号，如 0356-1234567）",
+        "Not a valid Chinese phone number: {value} (mobile: 11 digits; "
+        "landline with area code, e.g. 0356-1234567)",
+    ),
+    "phone_duplicate": ("电话号码重复：{value}", "Phone number listed twice: {value}"),
+    "person_unknown": ("人员不存在", "No such person"),
+    "superior_self": ("上级不能是本人", "A person cannot be their own superior"),
+    "superior_cycle": ("上级关系形成了循环", "The superior chain would form a cycle"),
+    "person_has_users": (
+        "该人员还关联登录账号，不能删除",
+        "The person is linked to a login account and cannot be deleted",
+    ),
+    "person_is_superior": (
+        "该人员是 {count} 人的上级，不能删除",
+        "The person is the superior of {count} person(s) and cannot be deleted",
+    ),
+    "username_taken": ("用户名 {username} 已存在", "Username {username} is already taken"),
+    "username_format": (
+        "用户名只能包含字母、数字、点、下划线和连字符（3–64 位）",
+        "Usernames use letters, digits, '.', '_' and '-' (3–64 characters)",
+    ),
+    "password_weak": (
+        "密码至少 {min} 位",
+        "The password needs at least {min} characters",
+    ),
+    "grant_out_of_scope": (
+        "不能授予超出自身管辖范围的权限",
+        "You cannot grant a role outside your own scope",
+    ),
+    "person_linked": (
+        "该人员已关联其他登录账号",
+        "This person is already linked to another login account",
+    ),
+    "cannot_delete_self": ("不能删除自己的账号", "You cannot delete your own account"),
+    "token_unknown": ("令牌不存在", "No such token"),
+    "expires_past": ("过期时间必须晚于当前时间", "The expiry must be in the future"),
+    "range_order": ("结束时间必须晚于开始时间", "The end must be after the start"),
+    "channel_owner": (
+        "person_id 和 org_id 须且只能填写一个",
+        "Give exactly one owner: person_id or org_id",
+    ),
+    "url_invalid": (
+        "应为以 http:// 或 https:// 开头的完整地址",
+        "Must be a full address starting with http:// or https://",
+    ),
+    "channel_secret_unused": (
+        "{kind} 通道不使用密钥（只有 webhook 和 dingtalk 通道签名）",
+        "A {kind} channel uses no secret (only webhook and dingtalk channels sign)",
+    ),
+    "channel_disabled": ("该通道已停用", "The channel is disabled"),
+    "channel_test_title": ("应急平台测试消息", "Yingji test message"),
+    "channel_test_text": (
+        "这是发往通道 {channel} 的测试消息，由 {user} 发起。收到即表示通道可用。",
+        "A test message to channel {channel}, sent by {user}. If it arrived, the channel works.",
+    ),
+    # pydantic error types
+    "missing": ("必填", "Field required"),
+    "string_type": ("应为文本", "Must be text"),
+    "string_too_short": ("至少 {min_length} 个字符", "At least {min_length} character(s)"),
+    "string_too_long": ("最多 {max_length} 个字符", "At most {max_length} character(s)"),
+    "string_pattern_mismatch": ("格式不正确", "Wrong format"),
+    "too_short": ("至少 {min_length} 项", "At least {min_length} item(s)"),
+    "too_long": ("最多 {max_length} 项", "At most {max_length} item(s)"),
+    "int_type": ("应为整数", "Must be an integer"),
+    "int_parsing": ("应为整数", "Must be an integer"),
+    "int_from_float": ("应为整数", "Must be an integer"),
+    "float_type": ("应为数字", "Must be a number"),
+    "float_parsing": ("应为数字", "Must be a number"),
+    "bool_type": ("应为 true 或 false", "Must be true or false"),
+    "bool_parsing": ("应为 true 或 false", "Must be true or false"),
+    "greater_than": ("应大于 {gt}", "Must be greater than {gt}"),
+    "greater_than_equal": ("应不小于 {ge}", "Must be at least {ge}"),
+    "less_than": ("应小于 {lt}", "Must be less than {lt}"),
+    "less_than_equal": ("应不大于 {le}", "Must be at most {le}"),
+    "enum": ("应为以下之一：{expected}", "Must be one of: {expected}"),
+    "literal_error": ("应为以下之一：{expected}", "Must be one of: {expected}"),
+    "list_type": ("应为列表", "Must be a list"),
+    "dict_type": ("应为对象", "Must be an object"),
+    "model_type": ("应为对象", "Must be an object"),
+    "model_attributes_type": ("应为对象", "Must be an object"),
+    "datetime_parsing": (
+        "时间格式不正确，应为 ISO 8601，例如 2026-07-01T08:30:00+08:00",
+        "Not an ISO 8601 time, e.g. 2026-07-01T08:30:00+08:00",
+    ),
+    "datetime_type": ("应为时间", "Must be a date-time"),
+    "datetime_from_date_parsing": ("时间格式不正确", "Not a valid date-time"),
+    "timezone_aware": ("时间须带时区偏移，例如 +08:00", "The time needs a UTC offset, e.g. +08:00"),
+    "date_parsing": ("日期格式不正确，应为 YYYY-MM-DD", "Not a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": ("日期格式不正确，应为 YYYY-MM-DD", "Not a date (YYYY-MM-DD)"),
+    "extra_forbidden": ("不允许的字段", "Unknown field"),
+    "json_invalid": ("不是合法的 JSON", "Not valid JSON"),
+    "finite_number": ("应为有限数字", "Must be a finite number"),
+    "value_error": ("{error}", "{error}"),
+    "nul_character": ("不能包含空字符（NUL）", "Must not contain a NUL character"),
+    "time_range": ("时间应在 {min} 年至 {max} 年之间", "The time must lie between {min} and {max}"),
+    "timezone_naive": ("时间须带时区偏移，例如 +08:00", "The time needs a UTC offset, e.g. +08:00"),
+}
+
+
+def pick_language(accept_language: str | None) -> str:
+    """The first of our languages the client prefers (q-values respected)."""
+    if not accept_language:
+        return ZH
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        ranked.append((-quality, index, tag.strip().lower()))
+    for _q, _i, tag in sorted(ranked):
+        if tag.startswith("zh"):
+            return ZH
+        if tag.startswith("en"):
+            return EN
+    return ZH
+
+
+def translate(code: str, language: str | None = None, **params: Any) -> str | None:
+    pair = MESSAGES.get(code)
+    if pair is None:
+        return None
+    template = pair[1] if (language or current_language.get()) == EN else pair[0]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def t(code: str, **params: Any) -> str:
+    """Translate into the current request's language; the code itself when unknown."""
+    return translate(code, **params) or code

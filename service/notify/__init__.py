@@ -1,0 +1,1 @@
+"""Outbound channels: SMS, generic webhooks, WeCom and DingTalk robots, and their deliveries."""

@@ -1,0 +1,1 @@
+"""The org tree (county, townships, villages, departments, command HQs) and its people."""

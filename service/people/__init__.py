@@ -1,0 +1,1 @@
+"""People of the org tree: names, phones, titles, superiors, tags."""

@@ -1,0 +1,1 @@
+"""Realtime: the outbox of events, and (later) the hub, WebSocket endpoint and fan-out."""

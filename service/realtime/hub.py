@@ -1,0 +1,251 @@
+"""The hub: one pump per process reads the outbox in ``seq`` order, encodes each event once
+into a ring of recent frames, and wakes the local WebSocket writers.
+
+``seq`` is handed out in commit order with no holes (see ``outbox``), so "every row after
+the last one I dispatched" never skips an event, whoever wrote it. The pump wakes on a
+local commit, on a Redis message from another instance, or every ``poll_s`` regardless.
+
+Each connection keeps a cursor (the last seq it has been given) and sends from the ring
+what it may see. The ring is the bound on how far a client may fall behind: one whose
+cursor drops off the ring's tail is closed with 4408 and resumes with ``since``. Nobody
+ever waits for a slow client; the pump only appends and wakes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import structlog
+from sqlmodel import col, select
+
+from service.auth.permissions import TOPIC_PERMISSIONS, Principal
+from service.db import Database
+from service.metrics import WEBSOCKETS
+from service.realtime import outbox
+from service.realtime.models import OutboxEvent
+from service.realtime.transport import FrameWriter, text_frame
+
+log = structlog.get_logger("yingji.hub")
+
+PUMP_BATCH = 1000
+CLOSE_LAGGING = 4408
+ALL_TOPICS = "*"
+CONTROL_QUEUE = 64
+STOP_WAIT_S = 2.0
+
+
+def encode(event: OutboxEvent) -> str:
+    return json.dumps(outbox.render(event), ensure_ascii=False, separators=(",", ":"))
+
+
+def _seq(event: OutboxEvent) -> int:
+    return int(event.seq or 0)
+
+
+class Frame(NamedTuple):
+    seq: int
+    topic: str
+    org_path: str | None
+    text: str
+    wire: bytes  # the whole WebSocket frame, built once for every client
+
+
+class Lagging(Exception):
+    """The client's cursor fell off the ring."""
+
+
+@dataclass(eq=False)
+class Connection:
+    """One subscriber: what it wants, what it may see, how far it has got."""
+
+    principal: Principal
+    topics: frozenset[str] = frozenset()
+    cursor: int = 0  # every event up to here has been sent or skipped
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    control: asyncio.Queue[tuple[str, Any]] = field(
+        default_factory=lambda: asyncio.Queue(CONTROL_QUEUE)
+    )
+    lagging: asyncio.Event = field(default_factory=asyncio.Event)
+    replaying: bool = False  # reading the outbox table, so far behind the ring on purpose
+    raw: FrameWriter | None = None  # direct frame writes, when the server offers them
+    live: bool = False  # caught up and idle: the pump writes to it directly
+
+    def wants(self, frame: Frame) -> bool:
+        if ALL_TOPICS not in self.topics and frame.topic not in self.topics:
+            return False
+        permission = TOPIC_PERMISSIONS.get(frame.topic, "event.read")
+        return self.principal.scope(permission).covers(frame.org_path)
+
+    def offer(self, kind: str, payload: Any) -> None:
+        """Queue a control item (reply, subscription) without waiting."""
+        try:
+            self.control.put_nowait((kind, payload))
+        except asyncio.QueueFull:
+            self.lagging.set()
+        self.wake.set()
+
+
+class Hub:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        ring_size: int = 10_000,
+        poll_s: float = 1.0,
+        max_buffer_bytes: int = 4 << 20,
+    ) -> None:
+        self.db = db
+        self.poll_s = poll_s
+        self.max_buffer_bytes = max_buffer_bytes
+        self.high_water = 0
+        self.ring: deque[Frame] = deque(maxlen=ring_size)
+        self.connections: set[Connection] = set()
+        self.notifiers: list[Callable[[int], Awaitable[None]]] = []  # e.g. Redis publish
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._local: list[OutboxEvent] = []  # committed here, not yet dispatched
+        self._read_table = True  # woken by another instance or the poll: read the outbox
+
+    async def start(self) -> None:
+        async with self.db.session(write=False) as session:
+            self.high_water = await outbox.latest_seq(session)
+        self._task = asyncio.create_task(self._pump(), name="outbox-pump")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=STOP_WAIT_S)  # bounded, whatever it was doing
+        self.connections.clear()
+        WEBSOCKETS.set(0)
+
+    def attach(self, principal: Principal, raw: FrameWriter | None = None) -> Connection:
+        connection = Connection(principal, cursor=self.high_water, raw=raw)
+        self.connections.add(connection)
+        WEBSOCKETS.set(len(self.connections))
+        return connection
+
+    def detach(self, connection: Connection) -> None:
+        self.connections.discard(connection)
+        WEBSOCKETS.set(len(self.connections))
+
+    @property
+    def first_seq(self) -> int:
+        """The oldest seq the ring still holds (or the next one, when it is empty)."""
+        return self.ring[0].seq if self.ring else self.high_water + 1
+
+    def frames_after(self, cursor: int) -> list[Frame]:
+        """Ring frames after ``cursor``; Lagging when some of them are gone already."""
+        if cursor >= self.high_water:
+            return []
+        first = self.first_seq
+        if cursor < first - 1:
+            raise Lagging(cursor)
+        start = cursor + 1 - first
+        return [self.ring[i] for i in range(start, len(self.ring))]
+
+    def _append(self, events: list[OutboxEvent]) -> None:
+        frames = []
+        for event in events:
+            assert event.seq is not None
+            text = encode(event)
+            frames.append(Frame(event.seq, event.topic, event.org_path, text, text_frame(text)))
+            self.high_water = event.seq
+        self.ring.extend(frames)
+        if frames:
+            self._fan_out(frames)
+
+    def _fan_out(self, frames: list[Frame]) -> None:
+        """Write new frames to live connections; wake the others' writers."""
+        first = self.first_seq
+        for connection in list(self.connections):
+            if connection.live and connection.raw is not None:
+                self._write_live(connection, frames)
+            elif connection.cursor < first - 1 and not connection.replaying and connection.topics:
+                self._drop(connection)  # its writer is stuck on a full socket
+            else:
+                connection.wake.set()
+
+    def _write_live(self, connection: Connection, frames: list[Frame]) -> None:
+        raw = connection.raw
+        assert raw is not None
+        if raw.buffered() > self.max_buffer_bytes:
+            self._drop(connection)  # it stopped reading: let it resume with since
+            return
+        for frame in frames:
+            if frame.seq > connection.cursor:
+                if connection.wants(frame) and not raw.write_frame(frame.wire):
+                    return
+                connection.cursor = frame.seq
+
+    def _drop(self, connection: Connection) -> None:
+        connection.live = False
+        connection.lagging.set()
+        self.detach(connection)
+
+    async def committed(self, events: list[Any]) -> None:
+        """After-commit listener: wake the pump and tell the other instances."""
+        if not events:
+            return
+        self._local.extend(events)
+        self._wake.set()
+        last = max(int(e.seq) for e in events)
+        for notify in self.notifiers:
+            await notify(last)
+
+    def wake(self) -> None:
+        """Something may have been written elsewhere: read the outbox."""
+        self._read_table = True
+        self._wake.set()
+
+    async def _pump(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            except TimeoutError:
+                self._read_table = True
+            self._wake.clear()
+            try:
+                await self.dispatch_new()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox pump failed; retrying")
+                await asyncio.sleep(self.poll_s)
+
+    async def dispatch_new(self) -> int:
+        """Append every committed event after ``high_water`` to the ring; wake the writers.
+
+        Events this process committed are taken as they are when they continue the ring
+        without a gap (seq order is commit order); otherwise, and whenever another
+        instance or the poll woke us, the outbox table is read.
+        """
+        local = sorted((e for e in self._local if _seq(e) > self.high_water), key=_seq)
+        self._local.clear()
+        if (
+            not self._read_table
+            and local
+            and all(_seq(e) == self.high_water + 1 + i for i, e in enumerate(local))
+        ):
+            self._append(local)
+            return len(local)
+        self._read_table = False
+        total = 0
+        while True:
+            async with self.db.session(write=False) as session:
+                events = list(
+                    await session.exec(
+                        select(OutboxEvent)
+                        .where(col(OutboxEvent.seq) > self.high_water)
+                        .order_by(col(OutboxEvent.seq))
+                        .limit(PUMP_BATCH)
+                    )
+                )
+            self._append(events)
+            total += len(events)
+            if len(events) < PUMP_BATCH:
+                return total

@@ -1,0 +1,209 @@
+"""``GET /ws``: the realtime channel (see docs/api.md, "Realtime").
+
+Client ops: ``subscribe`` (topics, optional ``since``), ``ping``. Server frames are events
+``{"seq", "topic", "type", "data", "at", "org_id"}`` and control frames ``{"op", ...}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, Field, ValidationError
+
+from service.auth import service as auth
+from service.db import Database
+from service.realtime import outbox
+from service.realtime.hub import CLOSE_LAGGING, Connection, Hub, Lagging, encode
+from service.realtime.transport import EXTENSION
+from service.schemas import MAX_SEQ
+from service.settings import Settings
+
+log = structlog.get_logger("yingji.ws")
+router = APIRouter()
+
+CLOSE_UNAUTHORIZED = 4401
+REPLAY_BATCH = 500
+CLOSE_WAIT_S = 60.0
+LAGGING_REASON = "too slow; resume with since"
+
+
+class Subscribe(BaseModel):
+    op: str
+    topics: list[str] = Field(min_length=1, max_length=50)
+    since: int | None = Field(default=None, ge=0, le=MAX_SEQ)
+
+
+def _control(op: str, **fields: Any) -> str:
+    return json.dumps({"op": op, **fields}, ensure_ascii=False)
+
+
+@router.websocket("/ws")
+async def realtime(websocket: WebSocket, token: str | None = None) -> None:
+    settings: Settings = websocket.app.state.settings
+    db: Database = websocket.app.state.db
+    hub: Hub = websocket.app.state.hub
+    await websocket.accept()
+    principal = None
+    if token:
+        async with db.session(write=False) as session:
+            principal = await auth.principal_for_token(
+                session,
+                token,
+                secret=settings.resolved_secret_key(),
+                ip=websocket.client.host if websocket.client else None,
+            )
+    if principal is None:
+        await websocket.close(CLOSE_UNAUTHORIZED, "invalid or expired token")
+        return
+    connection = hub.attach(principal, websocket.scope.get("extensions", {}).get(EXTENSION))
+    tasks = {
+        asyncio.create_task(_read(websocket, connection)),
+        asyncio.create_task(_write(websocket, connection, hub, db)),
+        asyncio.create_task(connection.lagging.wait()),
+    }
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        hub.detach(connection)
+    if connection.lagging.is_set():
+        log.info("closing a lagging client", user=principal.username)
+        if connection.raw is not None:
+            connection.raw.close_now(CLOSE_LAGGING, LAGGING_REASON)
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(websocket.close(CLOSE_LAGGING, LAGGING_REASON), CLOSE_WAIT_S)
+
+
+async def _read(websocket: WebSocket, connection: Connection) -> None:
+    while True:
+        try:
+            text = await websocket.receive_text()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        except KeyError:  # a binary frame
+            connection.offer(
+                "control", _control("error", code="not_text", detail="frames must be JSON text")
+            )
+            continue
+        try:
+            message = json.loads(text)
+            op = message.get("op") if isinstance(message, dict) else None
+        except json.JSONDecodeError:
+            connection.offer(
+                "control",
+                _control("error", code="invalid_json", detail="the frame is not valid JSON"),
+            )
+            continue
+        if op == "ping":
+            connection.offer("control", _control("pong"))
+        elif op == "subscribe":
+            try:
+                request = Subscribe.model_validate(message)
+            except ValidationError as exc:
+                errors = [
+                    {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
+                    for e in exc.errors()
+                ]
+                connection.offer(
+                    "control", _control("error", code="invalid_subscribe", errors=errors)
+                )
+                continue
+            connection.offer("subscribe", request)
+        else:
+            connection.offer(
+                "control",
+                _control(
+                    "error",
+                    code="unknown_op",
+                    detail=f"unknown op {op!r}",
+                    known=["subscribe", "ping"],
+                ),
+            )
+
+
+async def _write(websocket: WebSocket, connection: Connection, hub: Hub, db: Database) -> None:
+    """Control frames, replays and catching up from the ring, in order. Once caught up the
+    connection is ``live`` and the pump writes its events directly (whole frames, so the
+    two writers never interleave within a frame)."""
+    while True:
+        if not connection.control.empty():
+            kind, payload = connection.control.get_nowait()
+            if kind == "control":
+                await websocket.send_text(payload)
+            else:
+                connection.live = False  # the cursor is the writer's again until caught up
+                await _subscribe(websocket, connection, hub, db, payload)
+        elif connection.topics and hub.high_water > connection.cursor:
+            connection.live = False
+            try:
+                frames = hub.frames_after(connection.cursor)
+            except Lagging:
+                connection.lagging.set()
+                return
+            for frame in frames:
+                if connection.wants(frame):
+                    await websocket.send_text(frame.text)
+                connection.cursor = frame.seq
+        else:
+            # caught up: from here on the pump writes events straight to the socket
+            connection.live = connection.raw is not None and bool(connection.topics)
+            await connection.wake.wait()
+            connection.wake.clear()
+
+
+async def _subscribe(
+    websocket: WebSocket, connection: Connection, hub: Hub, db: Database, request: Subscribe
+) -> None:
+    if request.since is not None:
+        connection.cursor = request.since
+    elif not connection.topics:  # first subscription, live only: from the newest event
+        async with db.session(write=False) as session:
+            connection.cursor = max(connection.cursor, await outbox.latest_seq(session))
+    connection.topics = frozenset(request.topics)
+    await websocket.send_text(
+        _control("subscribed", topics=sorted(connection.topics), since=connection.cursor)
+    )
+    if request.since is not None:
+        await _replay(websocket, connection, hub, db)
+
+
+async def _replay(websocket: WebSocket, connection: Connection, hub: Hub, db: Database) -> None:
+    """Send the stored events after the cursor that the client may see, oldest first, until
+    the ring covers the rest; live frames the replay already covered are then skipped."""
+    topics = None if "*" in connection.topics else sorted(connection.topics)
+    connection.replaying = True
+    try:
+        await _replay_from_table(websocket, connection, hub, db, topics)
+    finally:
+        connection.replaying = False
+
+
+async def _replay_from_table(
+    websocket: WebSocket, connection: Connection, hub: Hub, db: Database, topics: list[str] | None
+) -> None:
+    while connection.cursor < hub.first_seq - 1:
+        async with db.session(write=False) as session:
+            last = await outbox.latest_seq(session)  # first: all up to it is in what follows
+            events = await outbox.since(
+                session,
+                connection.principal,
+                after=connection.cursor,
+                limit=REPLAY_BATCH,
+                topics=topics,
+            )
+        for event in events:
+            assert event.seq is not None
+            await websocket.send_text(encode(event))
+            connection.cursor = event.seq
+        if len(events) < REPLAY_BATCH:
+            # nothing more the client may see up to ``last``: jump over the rest
+            connection.cursor = max(connection.cursor, min(last, hub.first_seq - 1))
+            return

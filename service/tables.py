@@ -1,0 +1,24 @@
+"""Import every table model so that ``SQLModel.metadata`` knows all tables (Alembic, tests)."""
+
+from service.audit.models import AuditEntry
+from service.auth.models import ApiToken, LoginFailure, RoleGrant, User
+from service.clock.models import Timer
+from service.notify.models import Channel, Delivery, SendSlot
+from service.orgs.models import Org
+from service.people.models import Person
+from service.realtime.models import OutboxEvent
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Channel",
+    "Delivery",
+    "LoginFailure",
+    "Org",
+    "OutboxEvent",
+    "Person",
+    "RoleGrant",
+    "SendSlot",
+    "Timer",
+    "User",
+]

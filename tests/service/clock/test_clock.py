@@ -1,0 +1,127 @@
+"""Durable timers: fire at their time, once, after failures, crashes and takeovers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from service.clock import service as clock
+from service.clock.models import Timer, TimerState
+from service.clock.runner import Clock
+from service.db import Database, utcnow
+from tests.service.clock.helpers import HANDLERS, KIND, fired, wait_for
+
+
+async def _states(db: Database) -> dict[str, TimerState]:
+    async with db.session(write=False) as s:
+        return {t.ref: t.state for t in await s.exec(select(Timer))}
+
+
+async def _all_finished(db: Database) -> bool:
+    states = await _states(db)
+    return all(
+        state in (TimerState.done, TimerState.failed, TimerState.cancelled)
+        for state in states.values()
+    )
+
+
+async def run_until_finished(db: Database, **clock: float) -> None:
+    """Run one clock until no timer is pending or running."""
+    runner = Clock(db, handlers=HANDLERS, **clock)
+    runner.start()
+    try:
+        await wait_for(lambda: _all_finished(db))
+    finally:
+        await runner.stop()
+
+
+async def test_timers_fire_once_at_their_time(db: Database) -> None:
+    start = utcnow()
+    async with db.session() as s:
+        for i in range(20):
+            await clock.schedule(s, KIND, f"t{i}", start + timedelta(milliseconds=100 + 50 * i))
+    await run_until_finished(db, tick_s=0.5)
+    assert await fired(db) == {f"t{i}": 1 for i in range(20)}
+    async with db.session(write=False) as s:
+        timers = list(await s.exec(select(Timer)))
+    lateness = [(t.finished_at - t.due_at).total_seconds() for t in timers if t.finished_at]
+    assert max(lateness) < 0.5, lateness
+
+
+async def test_schedule_moves_and_cancel_stops(db: Database) -> None:
+    soon = utcnow() + timedelta(milliseconds=200)
+    async with db.session() as s:
+        await clock.schedule(s, KIND, "moved", utcnow() + timedelta(hours=1))
+        await clock.schedule(s, KIND, "moved", soon)  # the same deadline, moved: one row
+        await clock.schedule(s, KIND, "cancelled", soon)
+        assert await clock.cancel(s, KIND, "cancelled") == 1
+    await run_until_finished(db, tick_s=0.2)
+    assert await fired(db) == {"moved": 1}
+    assert await _states(db) == {"moved": TimerState.done, "cancelled": TimerState.cancelled}
+
+
+async def test_failures_retry_with_backoff_then_give_up(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clock, "backoff", lambda attempts: timedelta(milliseconds=100))
+    async with db.session() as s:
+        await clock.schedule(s, KIND, "flaky", utcnow(), payload={"fail_times": 2})
+        await clock.schedule(
+            s, KIND, "broken", utcnow(), payload={"fail_times": 99}, max_attempts=3
+        )
+    await run_until_finished(db, tick_s=0.1)
+    assert await fired(db) == {"flaky": 1}
+    async with db.session(write=False) as s:
+        timers = {t.ref: t for t in await s.exec(select(Timer))}
+    assert timers["flaky"].state == TimerState.done and timers["flaky"].attempts == 3
+    assert timers["broken"].state == TimerState.failed and timers["broken"].attempts == 3
+    assert "planned failure 3" in (timers["broken"].last_error or "")
+
+
+async def test_a_dead_owners_claim_is_taken_over_and_its_late_commit_refused(
+    db: Database,
+) -> None:
+    async with db.session() as s:
+        await clock.schedule(s, KIND, "orphan", utcnow())
+    async with db.session() as s:  # an instance claims it, then dies
+        [claimed] = await clock.claim(
+            s, "dead-instance", now=utcnow(), horizon=utcnow(), lease_s=0.3, limit=10
+        )
+    await run_until_finished(db, tick_s=0.1, lease_s=0.3)
+    assert await fired(db) == {"orphan": 1}
+    async with db.session() as s:
+        assert await clock.finish(s, claimed, "dead-instance") is False
+
+
+async def test_unknown_kind_is_recorded_not_lost(db: Database) -> None:
+    async with db.session() as s:
+        await clock.schedule(s, "nobody.handles", "x", utcnow(), max_attempts=1)
+    await run_until_finished(db, tick_s=0.1)
+    async with db.session(write=False) as s:
+        timer = (await s.exec(select(Timer))).one()
+    assert timer.state == TimerState.failed and "no handler" in (timer.last_error or "")
+
+
+async def test_three_clock_loops_fire_each_of_1000_timers_once(db: Database) -> None:
+    start = utcnow()
+    async with db.session() as s:
+        for i in range(1000):
+            s.add(Timer(kind=KIND, ref=f"r{i}", due_at=start + timedelta(milliseconds=i * 2)))
+    loops = [Database(str(db.url.render_as_string(hide_password=False))) for _ in range(3)]
+    runners = [Clock(loop_db, tick_s=0.2, batch=200, handlers=HANDLERS) for loop_db in loops]
+    for runner in runners:
+        runner.start()
+    try:
+        await wait_for(lambda: _all_finished(db), within=120)
+    finally:
+        for runner in runners:
+            await runner.stop()
+        await asyncio.gather(*(loop_db.dispose() for loop_db in loops))
+    counts = await fired(db)
+    assert len(counts) == 1000 and set(counts.values()) == {1}
+    async with db.session(write=False) as s:
+        owners = {t.claimed_by for t in await s.exec(select(Timer))}
+    assert len(owners) >= 2  # the work really was shared

@@ -1,0 +1,134 @@
+"""The WebSocket channel: auth, protocol, resume with no gap and no duplicate, scope."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from service.auth.permissions import Role
+from service.db import Database
+from tests.factories import World, bearer
+from tests.service.realtime.conftest import (
+    Live,
+    drain,
+    receive_events,
+    subscribe,
+    write_events,
+)
+
+
+def token_of(headers: dict[str, str]) -> str:
+    return headers["Authorization"].split()[1]
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "yj_not-a-real-token"])
+async def test_bad_token_closes_4401(live: Live, token: str) -> None:
+    ws = await live.client(token)
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_protocol_errors_keep_the_connection(live: Live, world: World) -> None:
+    ws = await live.client(token_of(world.headers(Role.viewer)))
+    await ws.send("{not json")
+    assert json.loads(await ws.recv())["code"] == "invalid_json"
+    await ws.send(json.dumps({"op": "dance"}))
+    assert json.loads(await ws.recv())["code"] == "unknown_op"
+    await ws.send(json.dumps({"op": "subscribe", "topics": [], "since": -1}))
+    error = json.loads(await ws.recv())
+    assert error["code"] == "invalid_subscribe"
+    assert {e["field"] for e in error["errors"]} == {"topics", "since"}
+    await ws.send(json.dumps({"op": "ping"}))
+    assert json.loads(await ws.recv()) == {"op": "pong"}
+    await ws.close()
+
+
+async def test_oversized_frame_closes_1009(live: Live, world: World) -> None:
+    ws = await live.client(token_of(world.headers(Role.viewer)))
+    await ws.send(json.dumps({"op": "ping", "pad": "x" * 100_000}))
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+async def test_live_events_after_commit_only(live: Live, world: World) -> None:
+    root = bearer(world.root_admin)
+    ws = await live.client(token_of(root))
+    await subscribe(ws, ["orgs"])
+    async with httpx.AsyncClient(base_url=live.http, headers=root) as http:
+        failed = await http.patch(
+            f"/api/v1/orgs/{world.village_b.id}", json={"parent_id": world.town_a.id, "lat": 1.0}
+        )
+        assert failed.status_code == 422  # rolled back: must never be sent
+        created = await http.post(
+            "/api/v1/orgs", json={"name": "实时村", "kind": "village", "parent_id": world.town_a.id}
+        )
+    [event] = await receive_events(ws, 1)
+    assert event["type"] == "org.created" and event["data"]["id"] == created.json()["id"]
+    assert set(event) >= {"seq", "topic", "type", "data", "at"}
+    with pytest.raises(TimeoutError):
+        await receive_events(ws, 1, within=0.5)
+    await ws.close()
+
+
+async def test_resume_gets_exactly_what_was_missed(live: Live, db: Database, world: World) -> None:
+    token = token_of(bearer(world.root_admin))
+    ws = await live.client(token)
+    await subscribe(ws, ["*"])
+    first = await write_events(db, 3)
+    seen = await receive_events(ws, 3)
+    assert [e["seq"] for e in seen] == first
+    await ws.close()
+    missed = await write_events(db, 50)
+    ws = await live.client(token)
+    await subscribe(ws, ["*"], since=seen[-1]["seq"])
+    replayed = await receive_events(ws, 50)
+    assert [e["seq"] for e in replayed] == missed
+    with pytest.raises(TimeoutError):
+        await receive_events(ws, 1, within=0.5)
+    await ws.close()
+
+
+async def test_events_written_during_replay_are_neither_lost_nor_doubled(
+    live: Live, db: Database, world: World
+) -> None:
+    token = token_of(bearer(world.root_admin))
+    before = await write_events(db, 300)
+    ws = await live.client(token)
+    writer = asyncio.create_task(write_events(db, 200))
+    await subscribe(ws, ["people"], since=before[0] - 1)
+    during = await writer
+    received = await receive_events(ws, 500, within=30)
+    assert [e["seq"] for e in received] == before + during
+    with pytest.raises(TimeoutError):
+        await receive_events(ws, 1, within=0.5)
+    await ws.close()
+
+
+async def test_a_township_never_receives_another_townships_events(
+    live: Live, db: Database, world: World
+) -> None:
+    ws_a = await live.client(token_of(world.headers(Role.duty_officer)))
+    ws_b = await live.client(token_of(bearer(world.user_b)))
+    await subscribe(ws_a, ["*"], since=0)  # replay of everything so far, then live
+    await subscribe(ws_b, ["*"], since=0)
+    await write_events(db, 5, org_id=world.town_a.id, org_path=world.town_a.path)
+    await write_events(db, 5, org_id=world.village_b.id, org_path=world.village_b.path)
+    await write_events(db, 2)  # no org: only for those who hold every org
+    township_of = {
+        world.town_a.id: "a",
+        world.village_a.id: "a",
+        world.town_b.id: "b",
+        world.village_b.id: "b",
+    }
+    seen_a = [township_of.get(e["org_id"], "?") for e in await drain(ws_a)]
+    seen_b = [township_of.get(e["org_id"], "?") for e in await drain(ws_b)]
+    assert seen_a.count("a") >= 5 and set(seen_a) == {"a"}
+    assert seen_b.count("b") >= 5 and set(seen_b) == {"b"}
+    await ws_a.close()
+    await ws_b.close()

@@ -1,0 +1,67 @@
+"""The outbox under concurrent writers, and logs that keep secrets out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from service import logs
+from service.auth.permissions import Role
+from tests.factories import PASSWORD, World, bearer
+
+
+async def test_concurrent_writers_get_consecutive_seqs_in_commit_order(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    root = bearer(world.root_admin)
+    before = (await client.get("/api/v1/events", headers=root, params={"limit": 1000})).json()
+
+    async def create(i: int) -> httpx.Response:
+        return await client.post(
+            "/api/v1/people",
+            headers=root,
+            json={"name": f"并发{i}", "org_id": world.town_a.id, "phones": [f"1390001{i:04d}"]},
+        )
+
+    responses = await asyncio.gather(*(create(i) for i in range(30)))
+    assert [r.status_code for r in responses] == [201] * 30
+    after = (
+        await client.get(
+            "/api/v1/events", headers=root, params={"since": before["last_seq"], "limit": 1000}
+        )
+    ).json()
+    seqs = [e["seq"] for e in after["data"]]
+    assert seqs == list(range(before["last_seq"] + 1, before["last_seq"] + 31))
+    assert {e["data"]["id"] for e in after["data"]} == {r.json()["id"] for r in responses}
+
+
+async def test_logs_carry_request_ids_and_no_secrets(
+    client: httpx.AsyncClient, world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs.configure("INFO", json=True)
+    try:
+        await client.post("/api/v1/auth/token", data={"username": "a-viewer", "password": PASSWORD})
+        await client.post(
+            "/api/v1/auth/token", data={"username": "a-viewer", "password": "a-wrong-password"}
+        )
+        headers = world.headers(Role.viewer)
+        await client.get("/api/v1/orgs?token=should-not-appear", headers=headers)
+        logs.get_logger("yingji.test").info("login", password="hunter2", api_token="yj_x")
+    finally:
+        logs.configure("WARNING", json=False)
+    err = capsys.readouterr().err
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("event") == "request"]
+    assert len(requests) == 3 and all(len(line["request_id"]) == 32 for line in requests)
+    for secret in (
+        PASSWORD,
+        "a-wrong-password",
+        "should-not-appear",
+        "hunter2",
+        "yj_x",
+        headers["Authorization"].split()[1],
+    ):
+        assert secret not in err
