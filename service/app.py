@@ -10,6 +10,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
+from rosters import jobs as roster_jobs  # registers the roster's clock handlers
+from rosters import presence as roster_presence  # noqa: F401  (check-in timers)
+from rosters import reports as roster_reports  # noqa: F401  (daily dispatch reports)
+from rosters.config import CONFIG as ROSTER_CONFIG
+from rosters.router import router as duty_router
+from rosters.router_rules import router as duty_rules_router
 from service import __version__, errors
 from service.audit.router import router as audit_router
 from service.auth.router import router as auth_router
@@ -72,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await fanout.start()
         app.state.fanout = fanout
         notify_jobs.RUNTIME.configure(settings)
+        ROSTER_CONFIG.configure(settings)
         clock = None
         if settings.clock_enabled:
             clock = Clock(
@@ -80,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 lease_s=settings.clock_lease_s,
                 batch=settings.clock_batch,
             )
+            clock.add_cron("duty.daily", lambda: roster_jobs.propose_daily(db), hour=0, minute=5)
             clock.start()
         app.state.clock = clock
         try:
@@ -111,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         deliveries_router,
         audit_router,
         events_router,
+        duty_router,
+        duty_rules_router,
     ):
         api.include_router(router)
     app.include_router(api)

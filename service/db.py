@@ -181,9 +181,11 @@ async def fetch_page(
     limit: int,
     offset: int,
 ) -> tuple[list[Row], int]:
-    """One page of ``statement`` in ``order_by`` order, and the total number of matches."""
+    """One page of ``statement`` in ``order_by`` order (one column or a tuple of them), and
+    the total number of matches."""
     total = await session.scalar(
         sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
     )
-    rows = await session.exec(statement.order_by(order_by).limit(limit).offset(offset))
+    keys = order_by if isinstance(order_by, tuple) else (order_by,)
+    rows = await session.exec(statement.order_by(*keys).limit(limit).offset(offset))
     return list(rows), int(total or 0)

@@ -54,10 +54,12 @@ class ProblemError(Exception):
         *,
         errors: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
         **params: Any,
     ) -> None:
         self.code = code or self.default_code
         self.params = params
+        self.extra = extra or {}  # more members of the problem body (e.g. the clashing rows)
         self.errors = errors or []
         self.headers = headers or {}
         super().__init__(self.code)
@@ -134,8 +136,10 @@ def problem(
     errors: list[dict[str, Any]] | None = None,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
+        **(extra or {}),
         "type": f"/problems/{code}",
         "title": translate(f"status_{status}") or "Error",
         "status": status,
@@ -230,6 +234,7 @@ def install(app: FastAPI) -> None:
             errors=errors,
             instance=request.url.path,
             headers=exc.headers,
+            extra=exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)

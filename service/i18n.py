@@ -172,6 +172,110 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nul_character": ("不能包含空字符（NUL）", "Must not contain a NUL character"),
     "time_range": ("时间应在 {min} 年至 {max} 年之间", "The time must lie between {min} and {max}"),
     "timezone_naive": ("时间须带时区偏移，例如 +08:00", "The time needs a UTC offset, e.g. +08:00"),
+    # duty roster
+    "end_before_start": ("结束时间须晚于开始时间", "Must end after it starts"),
+    "duplicate_items": ("列表中有重复项", "Lists an item twice"),
+    "clock_time": ("应为时刻 HH:MM，例如 08:30", "Must be a time of day HH:MM, e.g. 08:30"),
+    "range_too_long": ("时间范围不能超过 {days} 天", "The range may span at most {days} days"),
+    "person_outside_org": (
+        "该人员不属于 {org} 及其下级单位",
+        "This person does not belong to {org} or an organisation below it",
+    ),
+    "post_unknown": ("该单位没有这个值班岗位", "The organisation has no such duty post"),
+    "post_exists": ("岗位 {key} 已存在", "The post {key} already exists"),
+    "leader_exactly_one": (
+        "带班领导岗位任何时刻必须恰好一人",
+        "The leader post holds exactly one person at any moment",
+    ),
+    "max_below_min": ("最多人数不能小于最少人数", "The maximum cannot be below the minimum"),
+    "leader_post_required": ("带班领导岗位不能删除", "The leader post cannot be deleted"),
+    "post_has_shifts": (
+        "该岗位已有班次记录，不能删除（历史班次不可更改）",
+        "The post has shifts on record and cannot be deleted (the past never changes)",
+    ),
+    "replaces_self": ("替班人与被替人不能是同一人", "A person cannot replace themself"),
+    "replaces_required": (
+        "该岗位可有多人，请指定被替换的人员",
+        "This post holds several people: name the person being replaced",
+    ),
+    "override_too_long": ("替班时长不能超过 {days} 天", "An override may last at most {days} days"),
+    "override_in_past": ("已结束的替班不能删除", "An override that has ended cannot be deleted"),
+    "period_too_long": ("重要时段不能超过一年", "A key period may last at most a year"),
+    "duty_post_crowded": (
+        "同一时段该岗位人数超过上限（见 shifts 中冲突的两个班次）",
+        "Too many people on the post at once (the two clashing shifts are in 'shifts')",
+    ),
+    "duty_person_overlap": (
+        "同一人员会同时排在两个重叠的班次上（见 shifts）",
+        "A person would be on two overlapping shifts (both are in 'shifts')",
+    ),
+    "holidays_unpublished": (
+        "{year} 年法定节假日尚未公布，该年排班为暂定，请在日历更新后核对",
+        "The {year} statutory holidays are not published yet; that year's roster is "
+        "provisional until the calendar is updated",
+    ),
+    "checkin_not_open": (
+        "只能在班次开始前 30 分钟至班次结束之间签到",
+        "Check-in is open from 30 minutes before the shift starts until it ends",
+    ),
+    "checkin_missed_title": ("值班未签到", "Duty check-in missed"),
+    "checkin_missed_text": (
+        "{org}：{name} 的班次（{start} 开始）尚未签到，请立即到岗。",
+        "{org}: {name} has not checked in for the shift starting {start}.",
+    ),
+    "handover_exists": ("该班次已交班", "This shift has already been handed over"),
+    "handover_not_started": ("班次尚未开始，不能交班", "The shift has not started yet"),
+    "shift_unknown": ("班次不存在或无权查看", "No such shift, or not visible to you"),
+    "shift_started": ("班次已开始，不能再换班", "The shift has already started"),
+    "swap_with_self": ("不能和自己换班", "A swap needs another person"),
+    "swap_shift_not_theirs": (
+        "该班次不属于对方或不在同一单位",
+        "That shift is not the other person's, or not in the same organisation",
+    ),
+    "swap_other_post": ("只能与同一岗位的班次互换", "Only shifts of the same post can be swapped"),
+    "swap_not_yours": ("只有换班当事人可以执行此操作", "Only the people in the swap may do this"),
+    "swap_state": (
+        "换班申请当前状态为 {state}，不能执行此操作",
+        "The swap is {state}; this step is not possible",
+    ),
+    "swap_too_late": (
+        "班次已开始，不能再批准换班",
+        "The shift has started; the swap can no longer be approved",
+    ),
+    "swap_title": ("换班", "Duty swap"),
+    "swap_requested": (
+        "{requester} 请求与 {counterpart} 换班（{start}）",
+        "{requester} asks {counterpart} to swap the shift of {start}",
+    ),
+    "swap_accepted": (
+        "{counterpart} 已同意与 {requester} 换班（{start}），待领导审批",
+        "{counterpart} accepted the swap with {requester} ({start}); a leader decides",
+    ),
+    "swap_approved": (
+        "{requester} 与 {counterpart} 的换班（{start}）已批准",
+        "The swap of {requester} and {counterpart} ({start}) is approved",
+    ),
+    "swap_rejected": (
+        "{requester} 与 {counterpart} 的换班（{start}）未获同意",
+        "The swap of {requester} and {counterpart} ({start}) was rejected",
+    ),
+    "swap_cancelled": (
+        "{requester} 已取消换班申请（{start}）",
+        "{requester} cancelled the swap request ({start})",
+    ),
+    "nobody": ("无", "nobody"),
+    "gaps_title": ("{org} 值班表有空缺", "{org}: gaps in the duty roster"),
+    "gaps_text": (
+        "{org} 未来 {days} 天内有 {count} 处值班空缺，最早从 {first} 开始，请及时排班。",
+        "{org} has {count} gap(s) in the next {days} days, the first from {first}.",
+    ),
+    "daily_report_title": ("每日调度：{period} {day}", "Daily dispatch report: {period} {day}"),
+    "daily_report_text": (
+        "{period} · {org}\n带班领导：{leader}\n值班员：{officers}\n"
+        "已签到 {checked}/{total}\n未来 3 天空缺 {gaps} 处",
+        "{period} · {org}\nLeader on duty: {leader}\nDuty officers: {officers}\n"
+        "Checked in {checked}/{total}\nGaps in the next 3 days: {gaps}",
+    ),
 }
 
 

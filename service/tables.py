@@ -1,5 +1,17 @@
 """Import every table model so that ``SQLModel.metadata`` knows all tables (Alembic, tests)."""
 
+from rosters.models import (
+    CalendarFeed,
+    DutyHandover,
+    DutyLeave,
+    DutyOverride,
+    DutyPost,
+    DutyRotation,
+    DutySchedule,
+    DutyShift,
+    DutySwap,
+    KeyPeriod,
+)
 from service.audit.models import AuditEntry
 from service.auth.models import ApiToken, LoginFailure, RoleGrant, User
 from service.clock.models import Timer
@@ -11,8 +23,18 @@ from service.realtime.models import OutboxEvent
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "CalendarFeed",
     "Channel",
     "Delivery",
+    "DutyHandover",
+    "DutyLeave",
+    "DutyOverride",
+    "DutyPost",
+    "DutyRotation",
+    "DutySchedule",
+    "DutyShift",
+    "DutySwap",
+    "KeyPeriod",
     "LoginFailure",
     "Org",
     "OutboxEvent",

@@ -42,6 +42,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "org_channel.write": frozenset({Role.admin}),  # channels of orgs (group robots)
     "delivery.read": STAFF,
     "delivery.send": STAFF,  # test messages
+    "duty.read": EVERY_ROLE,
+    "duty.write": STAFF,  # the roster and how it is made
+    "duty.approve": frozenset({Role.admin, Role.leader}),  # swaps
 }
 
 # event topic -> permission needed to receive its events (default: event.read)

@@ -245,3 +245,20 @@ async def delete(session: AsyncSession, actor: Principal, user: User) -> None:
         org_path=path,
         before=before,
     )
+
+
+async def people_with_role(session: AsyncSession, org: Org, roles: set[str]) -> list[int]:
+    """The people (through their active user accounts) holding one of ``roles`` over ``org``."""
+    ancestors = [int(part) for part in org.path.strip("/").split("/") if part]
+    rows = await session.exec(
+        select(User.person_id)
+        .join(RoleGrant, col(RoleGrant.user_id) == col(User.id))
+        .where(
+            col(RoleGrant.role).in_(sorted(roles)),
+            sa.or_(col(RoleGrant.org_id).is_(None), col(RoleGrant.org_id).in_(ancestors)),
+            col(User.is_active).is_(True),
+            col(User.person_id).is_not(None),
+        )
+        .distinct()
+    )
+    return sorted(p for p in rows.all() if p is not None)

@@ -139,3 +139,38 @@ async def fail(session: AsyncSession, timer: Timer, owner: str, error: str) -> T
         values["due_at"] = utcnow() + backoff(timer.attempts)
     await session.exec(sa.update(Timer).where(_owned(timer, owner)).values(**values))
     return state
+
+
+async def cancel_many(session: AsyncSession, kind: str, refs: list[str]) -> int:
+    """``cancel`` for many refs at once (in chunks that every database accepts)."""
+    cancelled = 0
+    for i in range(0, len(refs), 500):
+        result = await session.exec(
+            sa.update(Timer)
+            .where(
+                col(Timer.kind) == kind,
+                col(Timer.ref).in_(refs[i : i + 500]),
+                col(Timer.state).in_([TimerState.pending, TimerState.running]),
+            )
+            .values(state=TimerState.cancelled, finished_at=utcnow())
+        )
+        cancelled += int(result.rowcount or 0)
+    return cancelled
+
+
+async def schedule_once(
+    session: AsyncSession,
+    kind: str,
+    ref: str,
+    due_at: datetime,
+    *,
+    payload: dict[str, Any] | None = None,
+) -> Timer | None:
+    """Schedule ``kind`` for ``ref`` unless it ever was (pending, done or otherwise): for
+    jobs that every instance proposes and exactly one should run."""
+    seen = await session.scalar(
+        select(Timer.id).where(Timer.kind == kind, Timer.ref == ref).limit(1)
+    )
+    if seen is not None:
+        return None
+    return await schedule(session, kind, ref, due_at, payload=payload)

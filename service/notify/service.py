@@ -306,3 +306,42 @@ async def search_deliveries(
         limit=limit,
         offset=offset,
     )
+
+
+async def notify_people(
+    session: AsyncSession,
+    actor: Principal | None,
+    person_ids: list[int],
+    *,
+    title: str,
+    text: str,
+    ref: str,
+    org: Org,
+) -> list[Delivery]:
+    """Queue the message to every enabled channel of each person (none: nothing sent)."""
+    if not person_ids:
+        return []
+    channels = await session.exec(
+        select(Channel)
+        .where(col(Channel.person_id).in_(sorted(set(person_ids))), col(Channel.enabled).is_(True))
+        .order_by(col(Channel.id))
+    )
+    return [
+        await enqueue(session, actor, c, title=title, text=text, ref=ref, org=org)
+        for c in channels.all()
+    ]
+
+
+async def notify_org(
+    session: AsyncSession, actor: Principal | None, org: Org, *, title: str, text: str, ref: str
+) -> list[Delivery]:
+    """Queue the message to every enabled channel of the org itself (its group robots …)."""
+    channels = await session.exec(
+        select(Channel)
+        .where(Channel.org_id == org.id, col(Channel.enabled).is_(True))
+        .order_by(col(Channel.id))
+    )
+    return [
+        await enqueue(session, actor, c, title=title, text=text, ref=ref, org=org)
+        for c in channels.all()
+    ]
