@@ -10,6 +10,7 @@ from itertools import count
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rosters import demo as rosters_demo
 from service.auth import users
 from service.auth.models import User
 from service.auth.permissions import SYSTEM
@@ -109,6 +110,10 @@ async def _populate(session: AsyncSession, settings: Settings) -> dict[str, int]
     for name in COMMANDS:
         by_name[name] = await _org(session, settings, name, "command", county)
     staff = {name: await _staff(session, org, numbers) for name, org in by_name.items()}
+    rostered = 0
+    for org in by_name.values():
+        if org.kind in ("county", "township"):
+            rostered += await rosters_demo.load(session, org, staff[org.name])
     for username, (roles, org_name, person_ref) in USERS.items():
         if await session.scalar(select(User.id).where(User.username == username)) is not None:
             continue
@@ -127,7 +132,11 @@ async def _populate(session: AsyncSession, settings: Settings) -> dict[str, int]
                 }
             ),
         )
-    return {"orgs": len(by_name), "people": sum(len(v) for v in staff.values())}
+    return {
+        "orgs": len(by_name),
+        "people": sum(len(v) for v in staff.values()),
+        "rosters": rostered,
+    }
 
 
 async def load(settings: Settings) -> str:
@@ -140,7 +149,8 @@ async def load(settings: Settings) -> str:
     finally:
         await db.dispose()
     lines = [
-        f"demo county 阳城县: {totals['orgs']} orgs, {totals['people']} people",
+        f"demo county 阳城县: {totals['orgs']} orgs, {totals['people']} people, "
+        f"{totals['rosters']} duty rosters",
         f"demo logins (password: {DEMO_PASSWORD}):",
     ]
     for username, (roles, org_name, _) in USERS.items():
