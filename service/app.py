@@ -10,6 +10,8 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
+from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline timers)
+from dispatch.warnings.router import router as warnings_router
 from rosters import jobs as roster_jobs  # registers the roster's clock handlers
 from rosters import presence as roster_presence  # noqa: F401  (check-in timers)
 from rosters import reports as roster_reports  # noqa: F401  (daily dispatch reports)
@@ -120,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         events_router,
         duty_router,
+        warnings_router,
         duty_rules_router,
     ):
         api.include_router(router)

@@ -276,6 +276,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{period} · {org}\nLeader on duty: {leader}\nDuty officers: {officers}\n"
         "Checked in {checked}/{total}\nGaps in the next 3 days: {gaps}",
     ),
+    # warnings
+    "level_red": ("红色", "red"),
+    "level_orange": ("橙色", "orange"),
+    "level_yellow": ("黄色", "yellow"),
+    "level_blue": ("蓝色", "blue"),
+    "warning_call_title": ("【{level}预警】{title}", "[{level} warning] {title}"),
+    "warning_call_text": (
+        "{content}\n请在 {minutes} 分钟内确认收到（叫应）。",
+        "{content}\nConfirm receipt within {minutes} min.",
+    ),
+    "warning_escalated_title": ("预警未应答：{title}", "Unanswered warning: {title}"),
+    "warning_escalated_text": (
+        "{name}（{phones}）未确认收到预警，请立即联系并确认。",
+        "{name} ({phones}) has not answered the warning; reach them now and confirm.",
+    ),
+    "warning_updated_text": ("预警已更新：{title}", "The warning was updated: {title}"),
+    "warning_lifted_text": ("预警已解除：{title}", "The warning was lifted: {title}"),
+    "warning_cancelled_text": ("预警已取消：{title}", "The warning was cancelled: {title}"),
+    "no_recipients": ("按所给人员和规则没有找到任何接收人", "The people and rules name nobody"),
+    "expired": ("失效时间已过", "The expiry time has passed"),
+    "warning_not_draft": (
+        "预警当前状态为 {status}，不能发布",
+        "The warning is {status}; it cannot be issued",
+    ),
+    "warning_not_issued": ("预警尚未发布", "The warning has not been issued"),
+    "warning_ended": ("预警已{status}，不能再更改", "The warning is {status} and cannot change"),
+    "ack_not_yours": (
+        "只能本人应答，或由值班员代为记录",
+        "Only the person, or a duty officer on their behalf, can answer",
+    ),
+    "feedback_before_ack": ("请先确认收到预警再反馈", "Answer the warning before reporting back"),
+    "polygon_open": ("多边形首尾两点必须相同", "The first and last points must be the same"),
+    "cap_too_large": ("CAP 文件过大", "The CAP file is too large"),
+    "cap_unsafe": ("CAP 文件含有不允许的 DTD 或实体", "The CAP file contains a DTD or entities"),
+    "cap_not_xml": ("不是合法的 XML：{error}", "Not well-formed XML: {error}"),
+    "cap_schema": ("不符合 CAP 1.2 规范：{error}", "Not valid CAP 1.2: {error}"),
+    "cap_no_info": ("CAP 消息缺少 info 部分", "The CAP message has no info block"),
+    "cap_polygon": ("多边形坐标格式不正确", "The polygon is not a list of lat,lon pairs"),
 }
 
 

@@ -1,5 +1,6 @@
 """Import every table model so that ``SQLModel.metadata`` knows all tables (Alembic, tests)."""
 
+from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
 from rosters.models import (
     CalendarFeed,
     DutyHandover,
@@ -34,13 +35,17 @@ __all__ = [
     "DutySchedule",
     "DutyShift",
     "DutySwap",
+    "EscalationTask",
+    "Feedback",
     "KeyPeriod",
     "LoginFailure",
     "Org",
     "OutboxEvent",
     "Person",
+    "Recipient",
     "RoleGrant",
     "SendSlot",
     "Timer",
     "User",
+    "Warning",
 ]

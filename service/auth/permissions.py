@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "duty.read": EVERY_ROLE,
     "duty.write": STAFF,  # the roster and how it is made
     "duty.approve": frozenset({Role.admin, Role.leader}),  # swaps
+    "warning.read": EVERY_ROLE,
+    "warning.write": STAFF,  # issue, update, lift; record a phone answer for someone
 }
 
 # event topic -> permission needed to receive its events (default: event.read)

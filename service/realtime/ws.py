@@ -1,6 +1,7 @@
 """``GET /ws``: the realtime channel (see docs/api.md, "Realtime").
 
-Client ops: ``subscribe`` (topics, optional ``since``), ``ping``. Server frames are events
+Client ops: ``subscribe`` (topics, optional ``since``), ``ping``, and the request ops that
+domains register in ``OPS`` (``ack``: answer a warning). Server frames are events
 ``{"seq", "topic", "type", "data", "at", "org_id"}`` and control frames ``{"op", ...}``.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -16,7 +18,9 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 
 from service.auth import service as auth
+from service.auth.permissions import Principal
 from service.db import Database
+from service.errors import ProblemError
 from service.realtime import outbox
 from service.realtime.hub import CLOSE_LAGGING, Connection, Hub, Lagging, encode
 from service.realtime.transport import EXTENSION
@@ -62,7 +66,7 @@ async def realtime(websocket: WebSocket, token: str | None = None) -> None:
         return
     connection = hub.attach(principal, websocket.scope.get("extensions", {}).get(EXTENSION))
     tasks = {
-        asyncio.create_task(_read(websocket, connection)),
+        asyncio.create_task(_read(websocket, connection, db)),
         asyncio.create_task(_write(websocket, connection, hub, db)),
         asyncio.create_task(connection.lagging.wait()),
     }
@@ -82,7 +86,46 @@ async def realtime(websocket: WebSocket, token: str | None = None) -> None:
             await asyncio.wait_for(websocket.close(CLOSE_LAGGING, LAGGING_REASON), CLOSE_WAIT_S)
 
 
-async def _read(websocket: WebSocket, connection: Connection) -> None:
+# op -> handler of a client request frame; domains register theirs (``"ack"``: warnings).
+# The handler gets the database, the caller and the frame, and returns the reply frame.
+OpHandler = Callable[[Database, Principal, dict[str, Any]], Awaitable[dict[str, Any]]]
+OPS: dict[str, OpHandler] = {}
+_IN_FLIGHT: set[asyncio.Task[None]] = set()  # requests finish even if their socket closes
+
+
+def op(name: str) -> Callable[[OpHandler], OpHandler]:
+    def register(func: OpHandler) -> OpHandler:
+        OPS[name] = func
+        return func
+
+    return register
+
+
+async def _run_op(db: Database, connection: Connection, message: dict[str, Any]) -> None:
+    """A request frame: its reply (or problem) goes back as a control frame."""
+    name = str(message["op"])
+    try:
+        reply = await OPS[name](db, connection.principal, message)
+    except ProblemError as exc:
+        errors = [e.render() for e in exc.errors] if exc.errors else None
+        reply = {"op": "error", "code": exc.code, "status": exc.status, "detail": exc.detail()}
+        if errors:
+            reply["errors"] = errors
+    except ValidationError as exc:
+        reply = {
+            "op": "error",
+            "code": "validation_failed",
+            "status": 422,
+            "errors": [
+                {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
+            ],
+        }
+    if "ref" in message:
+        reply["ref"] = message["ref"]  # the client's id for matching replies to requests
+    connection.offer("control", json.dumps(reply, ensure_ascii=False, default=str))
+
+
+async def _read(websocket: WebSocket, connection: Connection, db: Database) -> None:
     while True:
         try:
             text = await websocket.receive_text()
@@ -117,6 +160,10 @@ async def _read(websocket: WebSocket, connection: Connection) -> None:
                 )
                 continue
             connection.offer("subscribe", request)
+        elif isinstance(op, str) and op in OPS:
+            task = asyncio.create_task(_run_op(db, connection, message))
+            _IN_FLIGHT.add(task)
+            task.add_done_callback(_IN_FLIGHT.discard)
         else:
             connection.offer(
                 "control",
@@ -124,7 +171,7 @@ async def _read(websocket: WebSocket, connection: Connection) -> None:
                     "error",
                     code="unknown_op",
                     detail=f"unknown op {op!r}",
-                    known=["subscribe", "ping"],
+                    known=["subscribe", "ping", *sorted(OPS)],
                 ),
             )
 

@@ -1,0 +1,256 @@
+"""Calling recipients, calling again, and escalating whoever does not answer.
+
+Each step is a clock timer (``warning.deadline`` per recipient, ``warning.escalation`` per
+task), so a restart loses nothing and a step fires once. An answer stops that recipient's
+chain only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from dispatch.warnings.models import (
+    EscalationTask,
+    Recipient,
+    RecipientState,
+    TaskState,
+    Warning,
+    WarningStatus,
+)
+from rosters import shifts
+from service.auth.permissions import SYSTEM
+from service.clock import service as clock
+from service.clock.models import Timer
+from service.clock.runner import handler
+from service.db import utcnow
+from service.i18n import t
+from service.notify import service as notify
+from service.orgs import service as orgs
+from service.orgs.models import Org
+from service.people.models import Person
+from service.realtime import outbox
+
+TOPIC = "warnings"
+DEADLINE = "warning.deadline"
+ESCALATION = "warning.escalation"
+
+
+def recipient_ref(recipient_id: int | None) -> str:
+    return f"recipient:{recipient_id}"
+
+
+def task_ref(task_id: int | None) -> str:
+    return f"task:{task_id}"
+
+
+async def event(
+    session: AsyncSession,
+    type_: str,
+    data: dict[str, Any],
+    org_id: int | None,
+    org_path: str | None,
+) -> None:
+    await outbox.append(
+        session, topic=TOPIC, type=type_, data=data, org_id=org_id, org_path=org_path
+    )
+
+
+def summary(warning: Warning) -> dict[str, Any]:
+    return {
+        "warning_id": warning.id,
+        "level": warning.level,
+        "hazard": warning.hazard,
+        "title": warning.title,
+        "status": warning.status,
+        "version": warning.version,
+    }
+
+
+async def call(
+    session: AsyncSession, warning: Warning, recipient: Recipient, now: datetime
+) -> None:
+    """Call (or call again): the phone page over the realtime channel, and the person's
+    outbound channels; the deadline of this call is a timer."""
+    first = recipient.calls == 0
+    recipient.calls += 1
+    recipient.called_at = now
+    wait = warning.respond_within_s if first else warning.recall_interval_s
+    recipient.deadline_at = now + timedelta(seconds=wait)
+    if first:
+        recipient.due_at = recipient.deadline_at
+    recipient.updated_at = now
+    session.add(recipient)
+    await clock.schedule(session, DEADLINE, recipient_ref(recipient.id), recipient.deadline_at)
+    data = {
+        **summary(warning),
+        "recipient_id": recipient.id,
+        "person_id": recipient.person_id,
+        "call": recipient.calls,
+        "deadline_at": recipient.deadline_at.isoformat(),
+    }
+    await event(session, "warning.called", data, recipient.org_id, recipient.org_path)
+    org = await orgs.get(session, recipient.org_id)
+    if org is not None:
+        await notify.notify_people(
+            session,
+            SYSTEM,
+            [recipient.person_id],
+            title=t("warning_call_title", level=t(f"level_{warning.level}"), title=warning.title),
+            text=t("warning_call_text", content=warning.content, minutes=wait // 60 or 1),
+            ref=f"warning:{warning.id}:recipient:{recipient.id}:call:{recipient.calls}",
+            org=org,
+        )
+
+
+@handler(DEADLINE)
+async def deadline_passed(session: AsyncSession, timer: Timer) -> None:
+    recipient = await session.get(Recipient, int(timer.ref.split(":")[1]))
+    if recipient is None or recipient.acked_at is not None:
+        return
+    warning = await session.get(Warning, recipient.warning_id)
+    if warning is None or warning.status != WarningStatus.issued:
+        return
+    now = utcnow()
+    if recipient.calls <= warning.recall_count:
+        await call(session, warning, recipient, now)
+        return
+    org = await orgs.get(session, recipient.org_id)
+    person = await session.get(Person, recipient.person_id)
+    if org is None or person is None:
+        return
+    superior = await session.get(Person, person.superior_id) if person.superior_id else None
+    await escalate(session, warning, recipient, person, below=org, step=1, superior=superior)
+
+
+async def _leader_above(
+    session: AsyncSession, below: Org, now: datetime, skip: set[int]
+) -> tuple[Person, Org] | None:
+    """The leader on duty of the nearest org above ``below`` that has one (not in ``skip``)."""
+    current = await orgs.get(session, below.parent_id) if below.parent_id else None
+    while current is not None:
+        duty = await shifts.now(session, current, now)
+        if duty.leader is not None and duty.leader.id not in skip:
+            leader = await session.get(Person, duty.leader.id)
+            if leader is not None:
+                return leader, current
+        current = await orgs.get(session, current.parent_id) if current.parent_id else None
+    return None
+
+
+async def escalate(
+    session: AsyncSession,
+    warning: Warning,
+    recipient: Recipient,
+    person: Person,
+    *,
+    below: Org,
+    step: int,
+    superior: Person | None = None,
+) -> EscalationTask | None:
+    """Give the next one up a task "reach X"; None when the top of the tree is reached."""
+    now = utcnow()
+    target: tuple[Person, Org, str] | None = None
+    if superior is not None:
+        superior_org = await orgs.get(session, superior.org_id)
+        if superior_org is not None:
+            target = (superior, superior_org, "superior")
+    if target is None:
+        found = await _leader_above(session, below, now, {person.id or 0})
+        if found is not None:
+            target = (found[0], found[1], "duty")
+    recipient.state = RecipientState.escalated
+    recipient.escalated_at = recipient.escalated_at or now
+    recipient.updated_at = now
+    session.add(recipient)
+    if target is None:
+        data = {**summary(warning), "recipient_id": recipient.id, "person_id": person.id}
+        await event(
+            session, "warning.escalation_exhausted", data, recipient.org_id, recipient.org_path
+        )
+        return None
+    assignee, org, via = target
+    task = EscalationTask(
+        warning_id=warning.id or 0,
+        recipient_id=recipient.id or 0,
+        assignee_id=assignee.id or 0,
+        org_id=org.id or 0,
+        org_path=org.path,
+        step=step,
+        via=via,
+        deadline_at=now + timedelta(seconds=warning.respond_within_s),
+    )
+    session.add(task)
+    await session.flush()
+    await clock.schedule(session, ESCALATION, task_ref(task.id), task.deadline_at)
+    data = {
+        **summary(warning),
+        "recipient_id": recipient.id,
+        "person_id": person.id,
+        "person_name": person.name,
+        "phones": person.phones,
+        "task_id": task.id,
+        "assignee_id": assignee.id,
+        "org_id": org.id,
+        "step": step,
+        "via": via,
+        "deadline_at": task.deadline_at.isoformat(),
+    }
+    await event(session, "warning.escalated", data, org.id, org.path)
+    await notify.notify_people(
+        session,
+        SYSTEM,
+        [assignee.id or 0],
+        title=t("warning_escalated_title", title=warning.title),
+        text=t("warning_escalated_text", name=person.name, phones="、".join(person.phones) or "-"),
+        ref=f"warning:{warning.id}:task:{task.id}",
+        org=org,
+    )
+    return task
+
+
+@handler(ESCALATION)
+async def task_deadline_passed(session: AsyncSession, timer: Timer) -> None:
+    """An unanswered task climbs: the next org up gets its own task."""
+    task = await session.get(EscalationTask, int(timer.ref.split(":")[1]))
+    if task is None or task.state != TaskState.pending:
+        return
+    recipient = await session.get(Recipient, task.recipient_id)
+    warning = await session.get(Warning, task.warning_id)
+    if recipient is None or warning is None:
+        return
+    if recipient.acked_at is not None or warning.status != WarningStatus.issued:
+        task.state = TaskState.stopped
+        session.add(task)
+        return
+    task.state = TaskState.escalated
+    session.add(task)
+    person = await session.get(Person, recipient.person_id)
+    # a superior's task climbs from the recipient's own org; a duty task from its org
+    below = await orgs.get(session, recipient.org_id if task.via == "superior" else task.org_id)
+    if person is None or below is None:
+        return
+    await escalate(session, warning, recipient, person, below=below, step=task.step + 1)
+
+
+async def stop_chains(session: AsyncSession, recipients: list[Recipient]) -> None:
+    """No more calls or escalations for these recipients (answered, or the warning ended)."""
+    ids = [r.id for r in recipients if r.id is not None]
+    if not ids:
+        return
+    await clock.cancel_many(session, DEADLINE, [recipient_ref(i) for i in ids])
+    tasks = (
+        await session.exec(
+            select(EscalationTask).where(
+                col(EscalationTask.recipient_id).in_(ids),
+                EscalationTask.state == TaskState.pending,
+            )
+        )
+    ).all()
+    for task in tasks:
+        task.state = TaskState.stopped
+        session.add(task)
+    await clock.cancel_many(session, ESCALATION, [task_ref(task.id) for task in tasks])

@@ -1,0 +1,163 @@
+"""``/api/v1/warnings``: issue, update, lift; answers and feedback; status; CAP."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from dispatch.warnings import answers, cap, service
+from dispatch.warnings.models import Warning, WarningStatus
+from dispatch.warnings.schemas import (
+    AckCreate,
+    FeedbackCreate,
+    FeedbackRead,
+    WarningCreate,
+    WarningRead,
+    WarningStatusRead,
+    WarningUpdate,
+)
+from service.auth.permissions import Principal
+from service.db import Database
+from service.deps import CurrentUser, PageDep, PathId, SessionDep, SettingsDep, require
+from service.errors import Invalid
+from service.orgs.models import Org
+from service.realtime.ws import op
+from service.schemas import Page
+
+router = APIRouter(prefix="/warnings", tags=["warnings"])
+
+
+async def current_warning(
+    session: SessionDep, user: CurrentUser, warning_id: PathId
+) -> tuple[Warning, Org]:
+    return await service.get_visible(session, user, warning_id)
+
+
+CurrentWarning = Annotated[tuple[Warning, Org], Depends(current_warning)]
+
+
+@router.get("", response_model=Page[WarningRead])
+async def list_warnings(
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    status: Annotated[WarningStatus | None, Query()] = None,
+) -> Page[WarningRead]:
+    rows, count = await service.search(
+        session, user, status=status, limit=page.limit, offset=page.offset
+    )
+    return Page(data=[WarningRead.model_validate(r) for r in rows], count=count)
+
+
+@router.post(
+    "", response_model=WarningRead, status_code=201, dependencies=[require("warning.write")]
+)
+async def create_warning(
+    session: SessionDep, user: CurrentUser, settings: SettingsDep, data: WarningCreate
+) -> WarningRead:
+    return WarningRead.model_validate(await service.create(session, user, data, settings))
+
+
+@router.post(
+    "/import-cap",
+    response_model=WarningRead,
+    status_code=201,
+    dependencies=[require("warning.write")],
+)
+async def import_cap(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    org_id: Annotated[int, Query(ge=1, le=2**31 - 1, description="the issuing org")],
+) -> WarningRead:
+    """A CAP 1.2 alert (e.g. from the meteorological bureau) as a draft warning."""
+    body = await request.body()
+    data = cap.parse(body, org_id=org_id)
+    return WarningRead.model_validate(await service.create(session, user, data, settings))
+
+
+@router.get("/{warning_id}", response_model=WarningStatusRead)
+async def get_warning(session: SessionDep, current: CurrentWarning) -> WarningStatusRead:
+    return await service.status(session, current[0])
+
+
+@router.patch("/{warning_id}", response_model=WarningRead)
+async def update_warning(
+    session: SessionDep, user: CurrentUser, current: CurrentWarning, data: WarningUpdate
+) -> WarningRead:
+    return WarningRead.model_validate(await service.update(session, user, *current, data))
+
+
+@router.post("/{warning_id}/acks")
+async def acknowledge(
+    session: SessionDep, user: CurrentUser, current: CurrentWarning, data: AckCreate
+) -> dict[str, Any]:
+    """The person's answer (or a phone answer recorded for them); repeating it is harmless."""
+    answer = await answers.ack(session, user, current[0], data.person_id, data.feedback)
+    return vars(answer)
+
+
+@router.post("/{warning_id}/feedback", response_model=FeedbackRead, status_code=201)
+async def add_feedback(
+    session: SessionDep, user: CurrentUser, current: CurrentWarning, data: FeedbackCreate
+) -> FeedbackRead:
+    return FeedbackRead.model_validate(await answers.add_feedback(session, user, current[0], data))
+
+
+@router.get("/{warning_id}/feedback", response_model=Page[FeedbackRead])
+async def list_feedback(session: SessionDep, current: CurrentWarning) -> Page[FeedbackRead]:
+    rows = await answers.feedback_of(session, current[0])
+    return Page(data=[FeedbackRead.model_validate(r) for r in rows], count=len(rows))
+
+
+@router.post("/{warning_id}/issue", response_model=WarningRead)
+async def issue_warning(
+    session: SessionDep, user: CurrentUser, current: CurrentWarning
+) -> WarningRead:
+    """Issue a draft: its recipients are resolved and called."""
+    return WarningRead.model_validate(await service.issue(session, user, *current))
+
+
+@router.post("/{warning_id}/lift", response_model=WarningRead)
+async def lift_warning(
+    session: SessionDep, user: CurrentUser, current: CurrentWarning
+) -> WarningRead:
+    """The danger is over: everyone is told, pending chains stop."""
+    warning = await service.end(session, user, *current, WarningStatus.lifted)
+    return WarningRead.model_validate(warning)
+
+
+@router.post("/{warning_id}/cancel", response_model=WarningRead)
+async def cancel_warning(
+    session: SessionDep, user: CurrentUser, current: CurrentWarning
+) -> WarningRead:
+    """Issued in error: everyone is told, pending chains stop."""
+    warning = await service.end(session, user, *current, WarningStatus.cancelled)
+    return WarningRead.model_validate(warning)
+
+
+@router.get("/{warning_id}/cap", response_class=Response)
+async def as_cap(
+    session: SessionDep,
+    current: CurrentWarning,
+    settings: SettingsDep,
+) -> Response:
+    xml = await cap.render(session, *current, sender=settings.cap_sender)
+    return Response(xml, media_type="application/cap+xml")
+
+
+@op("ack")
+async def ws_ack(db: Database, principal: Principal, message: dict[str, Any]) -> dict[str, Any]:
+    """``{"op": "ack", "warning_id", "person_id", "feedback"?}`` over the WebSocket."""
+    data = AckCreate.model_validate(
+        {k: message[k] for k in ("person_id", "feedback") if k in message}
+    )
+    warning_id = message.get("warning_id")
+    if not isinstance(warning_id, int) or warning_id < 1:
+        raise Invalid.field("warning_id", "missing")
+    async with db.session() as session:
+        warning, _ = await service.get_visible(session, principal, warning_id)
+        answer = await answers.ack(session, principal, warning, data.person_id, data.feedback)
+    return {"op": "acked", **vars(answer)}

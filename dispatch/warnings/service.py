@@ -1,0 +1,373 @@
+"""Warnings: draft → issued → updated → lifted or cancelled; who sees what; the status
+roll-up for the dispatch screen."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from dispatch.warnings import calls
+from dispatch.warnings.models import (
+    EscalationTask,
+    Level,
+    Recipient,
+    RecipientState,
+    Warning,
+    WarningStatus,
+)
+from dispatch.warnings.recipients import Named, Resolver
+from dispatch.warnings.schemas import (
+    RecipientRead,
+    RollUp,
+    TaskRead,
+    WarningCreate,
+    WarningRead,
+    WarningStatusRead,
+    WarningUpdate,
+)
+from service.auth.permissions import PERMISSIONS, Principal, Scope
+from service.changes import record_change
+from service.db import fetch_page, utcnow
+from service.errors import Conflict, Forbidden, Invalid, NotFound
+from service.i18n import t
+from service.notify import service as notify
+from service.orgs import service as orgs
+from service.orgs.models import Org
+from service.people.models import Person
+from service.schemas import dump
+from service.settings import Settings
+
+TOPIC = calls.TOPIC
+
+
+def forbid() -> Forbidden:
+    return Forbidden("role_required", roles=", ".join(sorted(PERMISSIONS["warning.write"])))
+
+
+def respond_default(settings: Settings, level: Level) -> int:
+    return int(getattr(settings, f"warning_respond_{level}_s"))
+
+
+async def get_visible(
+    session: AsyncSession, actor: Principal, warning_id: int
+) -> tuple[Warning, Org]:
+    """Visible to whoever may read warnings of the issuing org, and to its recipients."""
+    warning = await session.get(Warning, warning_id)
+    org = await orgs.get(session, warning.org_id) if warning else None
+    if warning is None or org is None:
+        raise NotFound("warning")
+    if actor.scope("warning.read").covers(org.path):
+        return warning, org
+    if actor.person_id is not None and await _is_called(session, warning, actor.person_id):
+        return warning, org
+    raise NotFound("warning")
+
+
+async def _is_called(session: AsyncSession, warning: Warning, person_id: int) -> bool:
+    recipient = await session.scalar(
+        select(Recipient.id).where(
+            Recipient.warning_id == warning.id, Recipient.person_id == person_id
+        )
+    )
+    task = await session.scalar(
+        select(EscalationTask.id).where(
+            EscalationTask.warning_id == warning.id, EscalationTask.assignee_id == person_id
+        )
+    )
+    return recipient is not None or task is not None
+
+
+async def search(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    status: WarningStatus | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Warning], int]:
+    scope: Scope = actor.scope("warning.read")
+    mine = (
+        select(Recipient.warning_id).where(Recipient.person_id == actor.person_id)
+        if actor.person_id is not None
+        else None
+    )
+    visible = scope.clause(col(Org.path))
+    if mine is not None:
+        visible = visible | col(Warning.id).in_(mine)
+    base = select(Warning).join(Org, col(Org.id) == col(Warning.org_id)).where(visible)
+    if status is not None:
+        base = base.where(col(Warning.status) == status)
+    return await fetch_page(
+        session, base, order_by=col(Warning.id).desc(), limit=limit, offset=offset
+    )
+
+
+async def _record(
+    session: AsyncSession,
+    actor: Principal | None,
+    warning: Warning,
+    org: Org,
+    action: str,
+    before: dict[str, Any] | None = None,
+) -> None:
+    await record_change(
+        session,
+        actor,
+        topic=TOPIC,
+        object_type="warning",
+        action=action,
+        object_id=warning.id,
+        org_id=org.id,
+        org_path=org.path,
+        before=before,
+        after=dump(WarningRead.model_validate(warning)),
+    )
+
+
+def _rules(person_ids: list[int], rules: list[Any]) -> list[dict[str, Any]]:
+    given = [r.model_dump() for r in rules]
+    explicit = {"rule": "people", "person_ids": person_ids, "field": "recipients"}
+    return ([explicit] if person_ids else []) + given
+
+
+async def create(
+    session: AsyncSession, actor: Principal, data: WarningCreate, settings: Settings
+) -> Warning:
+    org = await orgs.referenced(session, actor.scope("warning.read"), data.org_id, "org_id")
+    if not actor.scope("warning.write").covers(org.path):
+        raise forbid()
+    resolver = Resolver(session, actor.scope("warning.read"))
+    for i, org_id in enumerate(data.org_ids):
+        await resolver.visible_org(org_id, f"org_ids.{i}")
+    now = utcnow()
+    warning = Warning(
+        org_id=org.id or 0,
+        hazard=data.hazard,
+        level=data.level,
+        title=data.title,
+        content=data.content,
+        instruction=data.instruction,
+        source=data.source,
+        org_ids=data.org_ids,
+        polygon=[list(p) for p in data.polygon] if data.polygon else None,
+        rules=_rules(data.recipients, data.rules),
+        effective_at=data.effective_at or now,
+        expires_at=data.expires_at,
+        respond_within_s=data.respond_within_s or respond_default(settings, data.level),
+        recall_count=(
+            settings.warning_recall_count if data.recall_count is None else data.recall_count
+        ),
+        recall_interval_s=data.recall_interval_s or settings.warning_recall_interval_s,
+        created_by=actor.user_id,
+    )
+    if warning.expires_at <= now:
+        raise Invalid.field("expires_at", "expired")
+    session.add(warning)
+    await session.flush()
+    await _record(session, actor, warning, org, "created")
+    if data.issue:
+        await issue(session, actor, warning, org)
+    return warning
+
+
+async def _add(
+    session: AsyncSession, warning: Warning, named: list[Named], known: set[int]
+) -> list[Recipient]:
+    fresh = [
+        Recipient(
+            warning_id=warning.id or 0,
+            person_id=n.person.id or 0,
+            org_id=n.org.id or 0,
+            org_path=n.org.path,
+            township_id=n.township_id,
+            reason=n.reason,
+        )
+        for n in named
+        if n.person.id not in known
+    ]
+    session.add_all(fresh)
+    await session.flush()
+    return fresh
+
+
+async def issue(session: AsyncSession, actor: Principal, warning: Warning, org: Org) -> Warning:
+    if not actor.scope("warning.write").covers(org.path):
+        raise forbid()
+    if warning.status != WarningStatus.draft:
+        raise Conflict("warning_not_draft", status=warning.status)
+    now = utcnow()
+    named = await Resolver(session, actor.scope("warning.read")).resolve([], warning.rules, now)
+    if not named:
+        raise Invalid.field("recipients", "no_recipients")
+    before = dump(WarningRead.model_validate(warning))
+    warning.status = WarningStatus.issued
+    warning.issued_at = now
+    warning.updated_at = now
+    session.add(warning)
+    fresh = await _add(session, warning, named, set())
+    await _record(session, actor, warning, org, "issued", before)
+    for recipient in fresh:
+        await calls.call(session, warning, recipient, now)
+    return warning
+
+
+async def update(
+    session: AsyncSession, actor: Principal, warning: Warning, org: Org, data: WarningUpdate
+) -> Warning:
+    """Change a draft freely; after issue, a change is a new version: recipients added by
+    it are called, and everyone is told."""
+    if not actor.scope("warning.write").covers(org.path):
+        raise forbid()
+    if warning.status in (WarningStatus.lifted, WarningStatus.cancelled):
+        raise Conflict("warning_ended", status=warning.status)
+    changes = data.model_dump(exclude_unset=True, exclude={"recipients", "rules"})
+    for required in ("level", "title", "content", "org_ids", "expires_at"):
+        if required in changes and changes[required] is None:
+            raise Invalid.field(required, "missing")
+    if changes.get("expires_at") is not None and changes["expires_at"] <= warning.effective_at:
+        raise Invalid.field("expires_at", "end_before_start")
+    resolver = Resolver(session, actor.scope("warning.read"))
+    for i, org_id in enumerate(changes.get("org_ids") or []):
+        await resolver.visible_org(org_id, f"org_ids.{i}")
+    before = dump(WarningRead.model_validate(warning))
+    added_rules = _rules(data.recipients or [], data.rules or [])
+    for key, value in changes.items():
+        setattr(warning, key, [list(p) for p in value] if key == "polygon" and value else value)
+    warning.rules = [*warning.rules, *added_rules]
+    now = utcnow()
+    warning.updated_at = now
+    fresh: list[Recipient] = []
+    if warning.status == WarningStatus.issued:
+        warning.version += 1
+        existing = await recipients_of(session, warning)
+        named = await resolver.resolve([], added_rules, now) if added_rules else []
+        fresh = await _add(session, warning, named, {r.person_id for r in existing})
+        await _tell(session, warning, existing, "warning_updated_text")
+    session.add(warning)
+    await session.flush()
+    await _record(session, actor, warning, org, "updated", before)
+    for recipient in fresh:
+        await calls.call(session, warning, recipient, now)
+    return warning
+
+
+async def end(
+    session: AsyncSession, actor: Principal, warning: Warning, org: Org, status: WarningStatus
+) -> Warning:
+    """Lift (the danger is over) or cancel (issued in error); pending chains stop."""
+    if not actor.scope("warning.write").covers(org.path):
+        raise forbid()
+    if warning.status == status:
+        return warning
+    if warning.status not in (WarningStatus.issued, WarningStatus.draft):
+        raise Conflict("warning_ended", status=warning.status)
+    if status == WarningStatus.lifted and warning.status == WarningStatus.draft:
+        raise Conflict("warning_not_issued")
+    before = dump(WarningRead.model_validate(warning))
+    was_issued = warning.status == WarningStatus.issued
+    warning.status = status
+    warning.ended_at = warning.updated_at = utcnow()
+    if was_issued:
+        warning.version += 1
+    session.add(warning)
+    await session.flush()
+    await _record(session, actor, warning, org, str(status), before)
+    if was_issued:
+        everyone = await recipients_of(session, warning)
+        await calls.stop_chains(session, everyone)
+        await _tell(session, warning, everyone, f"warning_{status}_text")
+    return warning
+
+
+async def _tell(
+    session: AsyncSession, warning: Warning, recipients: list[Recipient], code: str
+) -> None:
+    """Everyone called hears of the change: on each recipient org's realtime channel once,
+    and on their own phones."""
+    by_org: dict[int, Recipient] = {}
+    for r in recipients:
+        by_org.setdefault(r.org_id, r)
+    for r in by_org.values():
+        await calls.event(session, "warning.notice", calls.summary(warning), r.org_id, r.org_path)
+    org = await orgs.get(session, warning.org_id)
+    if org is not None and recipients:
+        await notify.notify_people(
+            session,
+            None,
+            [r.person_id for r in recipients],
+            title=t("warning_call_title", level=t(f"level_{warning.level}"), title=warning.title),
+            text=t(code, title=warning.title),
+            ref=f"warning:{warning.id}:v{warning.version}:{warning.status}",
+            org=org,
+        )
+
+
+async def recipients_of(session: AsyncSession, warning: Warning) -> list[Recipient]:
+    rows = await session.exec(
+        select(Recipient).where(Recipient.warning_id == warning.id).order_by(col(Recipient.id))
+    )
+    return list(rows.all())
+
+
+def _roll(org_id: int | None, name: str | None, rows: list[Recipient]) -> RollUp:
+    states = [r.state for r in rows]
+    return RollUp(
+        org_id=org_id,
+        name=name,
+        recipients=len(rows),
+        answered=sum(s in (RecipientState.acknowledged, RecipientState.late) for s in states),
+        late=states.count(RecipientState.late),
+        pending=states.count(RecipientState.pending),
+        escalated=states.count(RecipientState.escalated),
+    )
+
+
+async def status(session: AsyncSession, warning: Warning) -> WarningStatusRead:
+    rows = await recipients_of(session, warning)
+    people = (
+        {
+            p.id: p
+            for p in (
+                await session.exec(
+                    select(Person).where(col(Person.id).in_([r.person_id for r in rows]))
+                )
+            ).all()
+        }
+        if rows
+        else {}
+    )
+    tasks: dict[int, list[TaskRead]] = defaultdict(list)
+    for task in (
+        await session.exec(
+            select(EscalationTask)
+            .where(EscalationTask.warning_id == warning.id)
+            .order_by(col(EscalationTask.id))
+        )
+    ).all():
+        tasks[task.recipient_id].append(TaskRead.model_validate(task))
+    groups: dict[int | None, list[Recipient]] = defaultdict(list)
+    for r in rows:
+        groups[r.township_id].append(r)
+    names = {}
+    for org_id in groups:
+        org = await orgs.get(session, org_id) if org_id else None
+        names[org_id] = org.name if org else None
+    recipients = []
+    for r in rows:
+        person = people.get(r.person_id)
+        item = RecipientRead.model_validate(r)
+        item.name = person.name if person else None
+        item.phones = person.phones if person else []
+        item.chain = tasks.get(r.id or 0, [])
+        recipients.append(item)
+    return WarningStatusRead(
+        **WarningRead.model_validate(warning).model_dump(),
+        totals=_roll(None, None, rows),
+        by_township=[
+            _roll(k, names[k], v) for k, v in sorted(groups.items(), key=lambda i: i[0] or 0)
+        ],
+        recipients=recipients,
+    )
