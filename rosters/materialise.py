@@ -216,7 +216,7 @@ async def regenerate(
     first, last, start, end = window(data, now, backfill_from)
     plan = await desired(session, data, first, last, start, end)
     outcome.unpublished_years = plan.unpublished_years
-    cut = start if backfill_from else now
+    cut = start if backfill_from else now.replace(microsecond=0)
     wanted = {(p.post_id, p.person_id, p.start_at): p for p in plan.pieces if p.end_at > cut}
     rows = list(
         (

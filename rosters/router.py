@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from rosters import presence, shifts
+from rosters import ical, imports, presence, shifts
 from rosters.models import DutyHandover, DutyShift
 from rosters.rules import visible
 from rosters.schemas import (
@@ -17,10 +18,21 @@ from rosters.schemas import (
     ShiftDetail,
     ShiftRead,
 )
+from service.auth import service as auth
 from service.db import utcnow
-from service.deps import CurrentUser, PageDep, PathId, QueryId, SessionDep
+from service.deps import (
+    CurrentUser,
+    PageDep,
+    PathId,
+    QueryId,
+    SessionDep,
+    SettingsDep,
+    oauth2,
+)
+from service.errors import Forbidden, Invalid, Unauthorized
 from service.orgs import service as orgs
 from service.orgs.models import Org
+from service.people import service as people
 from service.schemas import Page, Timestamp
 
 router = APIRouter(prefix="/duty", tags=["duty"])
@@ -57,6 +69,103 @@ async def duty_gaps(
     shifts.check_range(start, end)
     org = await orgs.get_visible(session, user.scope("duty.read"), org_id)
     return await shifts.gaps(session, org, start, end)
+
+
+@router.post("/calendar/feed")
+async def new_calendar_feed(
+    session: SessionDep, user: CurrentUser, request: Request
+) -> dict[str, str]:
+    """A secret calendar URL for apps that cannot send headers (the previous one stops
+    working). Add ``org_id=`` or ``person_id=`` to it."""
+    if user.user_id is None:
+        raise Forbidden("role_required", roles="user")
+    token = await ical.new_feed(session, user)
+    url = str(request.url_for("duty_calendar").include_query_params(feed=token))
+    return {"url": url, "feed": token}
+
+
+@router.get("/calendar.ics", name="duty_calendar", response_class=Response)
+async def duty_calendar(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(oauth2)],
+    settings: SettingsDep,
+    org_id: QueryId = None,
+    person_id: QueryId = None,
+    feed: Annotated[str | None, Query(max_length=100)] = None,
+    days: Annotated[int, Query(ge=1, le=400)] = 120,
+) -> Response:
+    """Shifts of an org or of a person from a week ago to ``days`` ahead, as iCalendar.
+    Authenticated by the bearer token or the secret ``feed`` of a calendar URL."""
+    user = None
+    if feed:
+        user_id = await ical.feed_user(session, feed)
+        user = await auth.load_principal(session, user_id) if user_id else None
+    elif token:
+        user = await auth.principal_for_token(session, token, secret=settings.resolved_secret_key())
+    if user is None:
+        raise Unauthorized("bad_token")
+    if (org_id is None) == (person_id is None):
+        raise Invalid.field("org_id", "calendar_one_of")
+    scope = user.scope("duty.read")
+    if org_id is not None:
+        org = await orgs.get_visible(session, scope, org_id)
+        name = f"{org.name} 值班表"
+    else:
+        person, _ = await people.get_visible(session, scope, person_id or 0)
+        name = f"{person.name} 值班"
+    now = utcnow()
+    rows, _ = await shifts.search(
+        session,
+        scope,
+        org_id=org_id,
+        person_id=person_id,
+        post_id=None,
+        start=now - timedelta(days=7),
+        end=now + timedelta(days=days),
+        limit=5000,
+        offset=0,
+    )
+    body = await ical.render(session, rows, name=name, host=request.url.hostname or "yingji")
+    return Response(body, media_type="text/calendar; charset=utf-8")
+
+
+Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.post("/import")
+async def import_month(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    org_id: OrgQuery,
+    month: Month,
+    dry_run: bool = True,
+) -> dict[str, Any]:
+    """A month roster from Excel (the body is the .xlsx file). ``dry_run`` (the default)
+    lists the rows and every bad row with its reason and imports nothing; without it the
+    month is imported only when no row is bad."""
+    org = await orgs.get_visible(session, user.scope("duty.read"), org_id)
+    body = await request.body()
+    if len(body) > 5_000_000:
+        raise Invalid.field("file", "sheet_too_large")
+    first = date.fromisoformat(f"{month}-01")
+    outcome = await imports.import_month(session, user, org, first, body, dry_run=dry_run)
+    return {**vars(outcome), "month": month}
+
+
+@router.get("/export.xlsx", response_class=Response)
+async def export_month(
+    session: SessionDep, user: CurrentUser, org_id: OrgQuery, month: Month
+) -> Response:
+    """The month's roster as a printable wall sheet."""
+    org = await orgs.get_visible(session, user.scope("duty.read"), org_id)
+    body = await imports.export_month(session, org, date.fromisoformat(f"{month}-01"))
+    filename = f"duty-{org.id}-{month}.xlsx"
+    return Response(
+        body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @router.get("/shifts", response_model=Page[ShiftRead])

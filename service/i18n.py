@@ -314,6 +314,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cap_schema": ("不符合 CAP 1.2 规范：{error}", "Not valid CAP 1.2: {error}"),
     "cap_no_info": ("CAP 消息缺少 info 部分", "The CAP message has no info block"),
     "cap_polygon": ("多边形坐标格式不正确", "The polygon is not a list of lat,lon pairs"),
+    "calendar_one_of": ("请给出 org_id 或 person_id 其中之一", "Give either org_id or person_id"),
+    "schedule_missing": ("请先设置该单位的班次（交接班时间）", "Set the org's shift pattern first"),
+    "sheet_not_xlsx": (
+        "文件不是有效的 Excel（.xlsx）文件",
+        "The file is not an Excel (.xlsx) workbook",
+    ),
+    "sheet_too_large": ("文件过大", "The file is too large"),
+    "sheet_header": (
+        "第一行须有“日期”“岗位”“人员”三列",
+        "The first row needs the columns date, post and person",
+    ),
+    "sheet_too_many_rows": ("超过 {max} 行", "More than {max} rows"),
+    "sheet_bad_date": ("日期无法识别，应为日期或 YYYY-MM-DD", "Not a date (YYYY-MM-DD)"),
+    "sheet_other_month": ("{day} 不在所导入的月份内", "{day} is not in the month being imported"),
+    "person_ambiguous": (
+        "有多人同名，请改用手机号",
+        "Several people have this name; use the phone",
+    ),
+    "sheet_duplicate": ("与前面某行重复", "Repeats an earlier row"),
+    "sheet_overlap": (
+        "与第 {other} 行冲突（同一岗位同一天只能一人，或同一人同一天两个岗位）",
+        "Clashes with line {other} (one person per post and day, one post per person and day)",
+    ),
+    "sheet_uncovered_day": ("{day} 没有安排 {post}", "{day} has nobody on {post}"),
+    "sheet_has_problems": (
+        "表中有 {count} 处问题，未导入；请先预览（dry_run）修正",
+        "The sheet has {count} problem(s) and was not imported; preview it with dry_run",
+    ),
 }
 
 
