@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from rosters.models import DayFilter, RotationKind, ShiftSource, SwapState
 from service.people.schemas import PersonRead
-from service.schemas import Id, InputModel, Name, ReadModel, Timestamp
+from service.schemas import Day, Id, InputModel, Name, ReadModel, Timestamp
 
 
 def _clock_time(value: str) -> str:
@@ -108,8 +108,8 @@ class RotationCreate(InputModel):
     name: Name
     kind: RotationKind = RotationKind.regular
     people: list[Id] = Field(min_length=1, max_length=200, description="in turn order")
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     period_days: int = Field(
         default=1, ge=1, le=366, description="1 daily, 7 weekly, N every N days"
     )
@@ -125,8 +125,8 @@ class RotationCreate(InputModel):
 class RotationUpdate(InputModel):
     name: Name | None = None
     people: list[Id] | None = Field(default=None, min_length=1, max_length=200)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     period_days: int | None = Field(default=None, ge=1, le=366)
     days: DayFilter | None = None
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] | None = Field(default=None, max_length=7)
@@ -142,7 +142,7 @@ class RotationRead(ReadModel):
     name: str
     kind: RotationKind
     people: list[int]
-    start_date: date
+    start_date: Day
     end_date: date | None
     period_days: int
     days: DayFilter
@@ -316,8 +316,8 @@ class ShiftDetail(ShiftRead):
 class KeyPeriodCreate(InputModel):
     org_id: Id
     name: Name
-    start_date: date
-    end_date: date
+    start_date: Day
+    end_date: Day
     report_time: ClockTime = "08:00"
 
     _end = field_validator("end_date")(_after_start("start_date", strict=False))
@@ -327,6 +327,6 @@ class KeyPeriodRead(ReadModel):
     id: int
     org_id: int
     name: str
-    start_date: date
-    end_date: date
+    start_date: Day
+    end_date: Day
     report_time: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -85,7 +85,14 @@ def _sane_time(value: datetime) -> datetime:
     return utc
 
 
+def _sane_date(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise PydanticCustomError("time_range", "out of range", {"min": MIN_YEAR, "max": MAX_YEAR})
+    return value
+
+
 Timestamp = Annotated[AwareDatetime, AfterValidator(_sane_time)]
+Day = Annotated[date, AfterValidator(_sane_date)]
 TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_zone)]
 Latitude = Annotated[float, Field(ge=-90, le=90), AfterValidator(_finite)]
 Longitude = Annotated[float, Field(ge=-180, le=180), AfterValidator(_finite)]
