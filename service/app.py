@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
 from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline timers)
+from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
 from rosters import jobs as roster_jobs  # registers the roster's clock handlers
 from rosters import presence as roster_presence  # noqa: F401  (check-in timers)
@@ -81,6 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.fanout = fanout
         notify_jobs.RUNTIME.configure(settings)
         ROSTER_CONFIG.configure(settings)
+        acks = AckBatcher(db)
+        acks.start()
+        app.state.acks = acks
         clock = None
         if settings.clock_enabled:
             clock = Clock(
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if clock is not None:
                 await clock.stop()
+            await acks.stop()
             if fanout is not None:
                 await fanout.stop()
             await hub.stop()

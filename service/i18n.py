@@ -342,6 +342,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "表中有 {count} 处问题，未导入；请先预览（dry_run）修正",
         "The sheet has {count} problem(s) and was not imported; preview it with dry_run",
     ),
+    "shutting_down": ("服务正在重启，请重试", "The service is restarting; try again"),
 }
 
 

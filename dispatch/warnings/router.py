@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from dispatch.warnings import answers, cap, service
+from dispatch.warnings.batch import AckBatcher, AckRequest
 from dispatch.warnings.models import Warning, WarningStatus
 from dispatch.warnings.schemas import (
     AckCreate,
@@ -18,7 +19,6 @@ from dispatch.warnings.schemas import (
     WarningUpdate,
 )
 from service.auth.permissions import Principal
-from service.db import Database
 from service.deps import CurrentUser, PageDep, PathId, SessionDep, SettingsDep, require
 from service.errors import Invalid
 from service.orgs.models import Org
@@ -149,15 +149,15 @@ async def as_cap(
 
 
 @op("ack")
-async def ws_ack(db: Database, principal: Principal, message: dict[str, Any]) -> dict[str, Any]:
-    """``{"op": "ack", "warning_id", "person_id", "feedback"?}`` over the WebSocket."""
+async def ws_ack(state: Any, principal: Principal, message: dict[str, Any]) -> dict[str, Any]:
+    """``{"op": "ack", "warning_id", "person_id", "feedback"?}`` over the WebSocket: through
+    the process's answer batcher, replied to once stored."""
     data = AckCreate.model_validate(
         {k: message[k] for k in ("person_id", "feedback") if k in message}
     )
     warning_id = message.get("warning_id")
-    if not isinstance(warning_id, int) or warning_id < 1:
+    if not isinstance(warning_id, int) or isinstance(warning_id, bool) or warning_id < 1:
         raise Invalid.field("warning_id", "missing")
-    async with db.session() as session:
-        warning, _ = await service.get_visible(session, principal, warning_id)
-        answer = await answers.ack(session, principal, warning, data.person_id, data.feedback)
-    return {"op": "acked", **vars(answer)}
+    batcher: AckBatcher = state.acks
+    request = AckRequest(principal, warning_id, data.person_id, data.feedback)
+    return {"op": "acked", **vars(await batcher.submit(request))}

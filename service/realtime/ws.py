@@ -66,7 +66,7 @@ async def realtime(websocket: WebSocket, token: str | None = None) -> None:
         return
     connection = hub.attach(principal, websocket.scope.get("extensions", {}).get(EXTENSION))
     tasks = {
-        asyncio.create_task(_read(websocket, connection, db)),
+        asyncio.create_task(_read(websocket, connection)),
         asyncio.create_task(_write(websocket, connection, hub, db)),
         asyncio.create_task(connection.lagging.wait()),
     }
@@ -87,8 +87,9 @@ async def realtime(websocket: WebSocket, token: str | None = None) -> None:
 
 
 # op -> handler of a client request frame; domains register theirs (``"ack"``: warnings).
-# The handler gets the database, the caller and the frame, and returns the reply frame.
-OpHandler = Callable[[Database, Principal, dict[str, Any]], Awaitable[dict[str, Any]]]
+# The handler gets the app's state (database …), the caller and the frame, and returns the
+# reply frame.
+OpHandler = Callable[[Any, Principal, dict[str, Any]], Awaitable[dict[str, Any]]]
 OPS: dict[str, OpHandler] = {}
 _IN_FLIGHT: set[asyncio.Task[None]] = set()  # requests finish even if their socket closes
 
@@ -101,11 +102,11 @@ def op(name: str) -> Callable[[OpHandler], OpHandler]:
     return register
 
 
-async def _run_op(db: Database, connection: Connection, message: dict[str, Any]) -> None:
+async def _run_op(state: Any, connection: Connection, message: dict[str, Any]) -> None:
     """A request frame: its reply (or problem) goes back as a control frame."""
     name = str(message["op"])
     try:
-        reply = await OPS[name](db, connection.principal, message)
+        reply = await OPS[name](state, connection.principal, message)
     except ProblemError as exc:
         errors = [e.render() for e in exc.errors] if exc.errors else None
         reply = {"op": "error", "code": exc.code, "status": exc.status, "detail": exc.detail()}
@@ -125,7 +126,7 @@ async def _run_op(db: Database, connection: Connection, message: dict[str, Any])
     connection.offer("control", json.dumps(reply, ensure_ascii=False, default=str))
 
 
-async def _read(websocket: WebSocket, connection: Connection, db: Database) -> None:
+async def _read(websocket: WebSocket, connection: Connection) -> None:
     while True:
         try:
             text = await websocket.receive_text()
@@ -161,7 +162,7 @@ async def _read(websocket: WebSocket, connection: Connection, db: Database) -> N
                 continue
             connection.offer("subscribe", request)
         elif isinstance(op, str) and op in OPS:
-            task = asyncio.create_task(_run_op(db, connection, message))
+            task = asyncio.create_task(_run_op(websocket.app.state, connection, message))
             _IN_FLIGHT.add(task)
             task.add_done_callback(_IN_FLIGHT.discard)
         else:

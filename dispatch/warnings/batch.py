@@ -1,0 +1,202 @@
+"""Answers in bulk: when thousands of phones answer at once, their answers share
+transactions. One worker per process takes whatever has queued up (up to ``MAX_BATCH``)
+and stores it in one transaction: one read of the recipients, one batched update, one
+cancel of their timers, one append of the events. Each phone's reply is sent only after
+that transaction has committed, so an answer that was confirmed is durable.
+
+Answers that need more than a plain recipient's answer (feedback, escalation tasks,
+someone answering for another person) take the one-by-one path, each in a savepoint of
+the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from dispatch.warnings import answers, calls, service
+from dispatch.warnings.answers import Answer
+from dispatch.warnings.models import Recipient, RecipientState, Warning
+from service.auth.permissions import Principal
+from service.db import Database, utcnow
+from service.errors import NotFound, ProblemError, ServiceUnavailable
+from service.orgs.models import Org
+from service.realtime import outbox
+
+log = structlog.get_logger("yingji.warnings")
+MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class AckRequest:
+    actor: Principal
+    warning_id: int
+    person_id: int
+    feedback: str | None = None
+
+
+Result = Answer | ProblemError
+
+
+async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Result]:
+    results: list[Result | None] = [None] * len(requests)
+    warnings = {
+        w.id: w
+        for w in (
+            await session.exec(
+                select(Warning).where(col(Warning.id).in_({r.warning_id for r in requests}))
+            )
+        ).all()
+    }
+    issuers = {
+        o.id: o
+        for o in (
+            await session.exec(
+                select(Org).where(col(Org.id).in_({w.org_id for w in warnings.values()}))
+            )
+        ).all()
+    }
+    found = await _recipients(session, requests)
+    now = utcnow()
+    answered: dict[int, Recipient] = {}
+    events: list[dict[str, Any]] = []
+    slow: list[int] = []
+    for i, request in enumerate(requests):
+        warning = warnings.get(request.warning_id)
+        recipient = found.get((request.warning_id, request.person_id))
+        if warning is None:
+            results[i] = NotFound("warning")
+            continue
+        if recipient is None or request.feedback or request.actor.person_id != request.person_id:
+            slow.append(i)
+            continue
+        if recipient.acked_at is None:
+            late = recipient.due_at is not None and now > recipient.due_at
+            recipient.state = RecipientState.late if late else RecipientState.acknowledged
+            recipient.acked_at = recipient.updated_at = now
+            recipient.acked_by = request.actor.user_id
+            recipient.on_behalf = False
+            session.add(recipient)
+            answered[recipient.id or 0] = recipient
+            events.extend(_events(warning, recipient, issuers.get(warning.org_id)))
+        results[i] = Answer(
+            warning.id or 0,
+            recipient.person_id,
+            recipient.state,
+            recipient.acked_at,
+            recipient.state == RecipientState.late,
+            recipient.on_behalf,
+            0,
+        )
+    await session.flush()
+    await calls.stop_chains(session, list(answered.values()))
+    await outbox.append_many(session, events)
+    for i in slow:
+        results[i] = await _one(session, requests[i])
+    return [r if r is not None else NotFound("recipient") for r in results]
+
+
+async def _recipients(
+    session: AsyncSession, requests: list[AckRequest]
+) -> dict[tuple[int, int], Recipient]:
+    wanted = {(r.warning_id, r.person_id) for r in requests}
+    query = select(Recipient).where(
+        col(Recipient.warning_id).in_({w for w, _ in wanted}),
+        col(Recipient.person_id).in_({p for _, p in wanted}),
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update()  # another instance's batch waits for this one
+    rows = (await session.exec(query)).all()
+    return {(r.warning_id, r.person_id): r for r in rows if (r.warning_id, r.person_id) in wanted}
+
+
+def _events(warning: Warning, recipient: Recipient, issuer: Org | None) -> list[dict[str, Any]]:
+    data = {
+        **calls.summary(warning),
+        "recipient_id": recipient.id,
+        "person_id": recipient.person_id,
+        "state": recipient.state,
+        "late": recipient.state == RecipientState.late,
+        "on_behalf": False,
+        "acked_at": recipient.acked_at.isoformat() if recipient.acked_at else None,
+        "township_id": recipient.township_id,
+    }
+    event = {"topic": calls.TOPIC, "type": "warning.acked", "data": data}
+    out = [{**event, "org_id": recipient.org_id, "org_path": recipient.org_path}]
+    if issuer is not None and not recipient.org_path.startswith(issuer.path):
+        out.append({**event, "org_id": issuer.id, "org_path": issuer.path})
+    return out
+
+
+async def _one(session: AsyncSession, request: AckRequest) -> Result:
+    """The full rules for one answer, in a savepoint: its failure touches nothing else."""
+    try:
+        async with session.begin_nested():
+            warning, _ = await service.get_visible(session, request.actor, request.warning_id)
+            return await answers.ack(
+                session, request.actor, warning, request.person_id, request.feedback
+            )
+    except ProblemError as exc:
+        return exc
+
+
+class AckBatcher:
+    """The process's queue of answers and the worker that stores them in batches."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.queue: asyncio.Queue[tuple[AckRequest, asyncio.Future[Result]]] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        while not self.queue.empty():
+            _, future = self.queue.get_nowait()
+            if not future.done():
+                future.set_result(ServiceUnavailable("shutting_down"))
+
+    async def submit(self, request: AckRequest) -> Answer:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait((request, future))
+        result = await future
+        if isinstance(result, ProblemError):
+            raise result
+        return result
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            while len(batch) < MAX_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            results = await self._store([request for request, _ in batch])
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _store(self, requests: list[AckRequest]) -> list[Result]:
+        try:
+            async with self.db.session() as session:
+                return await ack_many(session, requests)
+        except Exception:  # the batch's transaction failed as a whole: one by one
+            log.exception("answer batch failed; storing one by one", size=len(requests))
+        results: list[Result] = []
+        for request in requests:
+            try:
+                async with self.db.session() as session:
+                    results.append(await _one(session, request))
+            except Exception:
+                log.exception("answer failed", warning_id=request.warning_id)
+                results.append(ServiceUnavailable("database_unavailable"))
+        return results
