@@ -9,8 +9,9 @@ sends its answer at once:
 - **ours**: the real ``ack`` op, through the answer batcher into the database; the reply
   comes after the commit, so a reply means a stored answer.
 
-Reported: answers per second of each (first send → last reply), their ratio, and how long
-after the last answer was sent every answer was stored (checked in the database).
+Reported: answers per second of each (first send → last reply; the peer after a warm-up
+burst, its better of two runs), their ratio, and how long after the last answer was sent
+every answer was stored (checked in the database).
 Targets (issue 8): stored within 1 s of the last answer sent; ratio ≥ 0.30 on SQLite and ≥
 0.50 on PostgreSQL.
 
@@ -144,6 +145,17 @@ async def stored(url: str, warning_id: int) -> int:
     return int(count or 0)
 
 
+async def settle(base: str) -> None:
+    """Wait until the server answers promptly again (issuing leaves work behind it)."""
+    async with httpx.AsyncClient(base_url=base) as http:
+        quick = 0
+        while quick < 3:
+            t0 = time.perf_counter()
+            await http.get("/healthz")
+            quick = quick + 1 if time.perf_counter() - t0 < 0.02 else 0
+            await asyncio.sleep(0.2)
+
+
 async def burst(
     clients: list[Client], frames: list[bytes], replies: Replies, within: float
 ) -> dict[str, Any]:
@@ -220,18 +232,23 @@ async def run(args: argparse.Namespace, url: str, env: dict[str, str]) -> dict[s
             r.raise_for_status()
             issue_s = time.perf_counter() - t0
         warning_id = r.json()["id"]
+        await settle(base)
         memory = [json.dumps({"op": "ack_memory", "person_id": p}).encode() for p, _ in people]
         real = [
             json.dumps({"op": "ack", "warning_id": warning_id, "person_id": p}).encode()
             for p, _ in people
         ]
+        await burst(clients, memory, replies, args.timeout)  # warm-up: first frames cost more
         peer = await burst(clients, memory, replies, args.timeout)
         replies.probe.clear()
         ours = await burst(clients, real, replies, args.timeout)
+        errors = sum(1 for p in replies.probe if b'"acked"' not in p)
         in_db = await stored(url, warning_id)
         stored_after = time.perf_counter() - ours.pop("_last_sent")
+        again = await burst(clients, memory, replies, args.timeout)
+        if again["per_second"] > peer["per_second"]:
+            peer = again  # the peer's better run: the ratio errs against us
         peer.pop("_last_sent")
-        errors = sum(1 for p in replies.probe if b'"acked"' not in p)
         for c in clients:
             c.abort()
     finally:

@@ -70,7 +70,20 @@ def serve(
         upgrade(settings.database_url)
         logs.configure(settings.log_level, json=settings.logs_as_json)  # alembic resets it
     config = uvicorn_config(create_app(settings), settings, host=host, port=port)
+    tune_gc(settings.gc_threshold)
     uvicorn.Server(config).run()
+
+
+def tune_gc(threshold: int) -> None:
+    """A server with thousands of connections keeps a large heap, and Python's default
+    collector (a young-generation pass every 700 allocations, full passes often) then stalls
+    it for long moments in a burst: 10,000 phones answering at once ran 2-4 times slower.
+    What exists at start is frozen out of collection; young passes run less often."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(threshold, 50, 100)
 
 
 @app.command()

@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 import structlog
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -44,6 +46,22 @@ class AckRequest:
 Result = Answer | ProblemError
 
 
+@dataclass(slots=True)
+class Called:
+    """What a batch needs of a recipient row (read without ORM objects: thousands at once)."""
+
+    id: int
+    warning_id: int
+    person_id: int
+    org_id: int
+    org_path: str
+    township_id: int | None
+    state: str
+    due_at: datetime | None
+    acked_at: datetime | None
+    on_behalf: bool
+
+
 async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Result]:
     results: list[Result | None] = [None] * len(requests)
     warnings = {
@@ -64,7 +82,8 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
     }
     found = await _recipients(session, requests)
     now = utcnow()
-    answered: dict[int, Recipient] = {}
+    updates: list[dict[str, Any]] = []
+    escalated: list[int] = []
     events: list[dict[str, Any]] = []
     slow: list[int] = []
     for i, request in enumerate(requests):
@@ -77,25 +96,40 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
             slow.append(i)
             continue
         if recipient.acked_at is None:
+            if recipient.state == RecipientState.escalated:
+                escalated.append(recipient.id)
             late = recipient.due_at is not None and now > recipient.due_at
             recipient.state = RecipientState.late if late else RecipientState.acknowledged
-            recipient.acked_at = recipient.updated_at = now
-            recipient.acked_by = request.actor.user_id
-            recipient.on_behalf = False
-            session.add(recipient)
-            answered[recipient.id or 0] = recipient
+            recipient.acked_at = now
+            updates.append(
+                {"rid": recipient.id, "st": recipient.state, "by": request.actor.user_id}
+            )
             events.extend(_events(warning, recipient, issuers.get(warning.org_id)))
         results[i] = Answer(
             warning.id or 0,
             recipient.person_id,
-            recipient.state,
+            RecipientState(recipient.state),
             recipient.acked_at,
             recipient.state == RecipientState.late,
             recipient.on_behalf,
             0,
         )
-    await session.flush()
-    await calls.stop_chains(session, list(answered.values()))
+    if updates:
+        table = Recipient.__table__  # type: ignore[attr-defined]
+        connection = await session.connection()
+        await connection.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("rid"))
+            .values(
+                state=sa.bindparam("st"),
+                acked_by=sa.bindparam("by"),
+                acked_at=now,
+                updated_at=now,
+                on_behalf=False,
+            ),
+            updates,
+        )
+        await calls.stop_chains_of(session, [u["rid"] for u in updates], escalated)
     await outbox.append_many(session, events)
     for i in slow:
         results[i] = await _one(session, requests[i])
@@ -104,19 +138,32 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
 
 async def _recipients(
     session: AsyncSession, requests: list[AckRequest]
-) -> dict[tuple[int, int], Recipient]:
+) -> dict[tuple[int, int], Called]:
     wanted = {(r.warning_id, r.person_id) for r in requests}
-    query = select(Recipient).where(
-        col(Recipient.warning_id).in_({w for w, _ in wanted}),
-        col(Recipient.person_id).in_({p for _, p in wanted}),
-    )
+    t = Recipient.__table__  # type: ignore[attr-defined]
+    query = sa.select(
+        t.c.id,
+        t.c.warning_id,
+        t.c.person_id,
+        t.c.org_id,
+        t.c.org_path,
+        t.c.township_id,
+        t.c.state,
+        t.c.due_at,
+        t.c.acked_at,
+        t.c.on_behalf,
+    ).where(t.c.warning_id.in_({w for w, _ in wanted}), t.c.person_id.in_({p for _, p in wanted}))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update()  # another instance's batch waits for this one
-    rows = (await session.exec(query)).all()
-    return {(r.warning_id, r.person_id): r for r in rows if (r.warning_id, r.person_id) in wanted}
+    rows = (await session.connection()).execute(query)
+    return {
+        (r.warning_id, r.person_id): Called(**r._mapping)
+        for r in await rows
+        if (r.warning_id, r.person_id) in wanted
+    }
 
 
-def _events(warning: Warning, recipient: Recipient, issuer: Org | None) -> list[dict[str, Any]]:
+def _events(warning: Warning, recipient: Called, issuer: Org | None) -> list[dict[str, Any]]:
     data = {
         **calls.summary(warning),
         "recipient_id": recipient.id,

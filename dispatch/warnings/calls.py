@@ -106,6 +106,60 @@ async def call(
         )
 
 
+async def call_first(
+    session: AsyncSession, warning: Warning, recipients: list[Recipient], now: datetime
+) -> None:
+    """The first call of many recipients at once (issuing to thousands): one batched insert
+    each of timers and events, one read of their channels."""
+    deadline = now + timedelta(seconds=warning.respond_within_s)
+    for r in recipients:
+        r.calls, r.called_at, r.deadline_at, r.due_at, r.updated_at = (
+            1,
+            now,
+            deadline,
+            deadline,
+            now,
+        )
+        session.add(r)
+    await session.flush()
+    await clock.schedule_new(
+        session, DEADLINE, [(recipient_ref(r.id), deadline) for r in recipients]
+    )
+    base = {**summary(warning), "call": 1, "deadline_at": deadline.isoformat()}
+    await outbox.append_many(
+        session,
+        [
+            {
+                "topic": TOPIC,
+                "type": "warning.called",
+                "data": {**base, "recipient_id": r.id, "person_id": r.person_id},
+                "org_id": r.org_id,
+                "org_path": r.org_path,
+            }
+            for r in recipients
+        ],
+    )
+    reachable = await notify.people_with_channels(session, [r.person_id for r in recipients])
+    title = t("warning_call_title", level=t(f"level_{warning.level}"), title=warning.title)
+    text = t(
+        "warning_call_text", content=warning.content, minutes=warning.respond_within_s // 60 or 1
+    )
+    for r in recipients:
+        if r.person_id not in reachable:
+            continue
+        org = await orgs.get(session, r.org_id)
+        if org is not None:
+            await notify.notify_people(
+                session,
+                SYSTEM,
+                [r.person_id],
+                title=title,
+                text=text,
+                ref=f"warning:{warning.id}:recipient:{r.id}:call:1",
+                org=org,
+            )
+
+
 @handler(DEADLINE)
 async def deadline_passed(session: AsyncSession, timer: Timer) -> None:
     recipient = await session.get(Recipient, int(timer.ref.split(":")[1]))
@@ -239,17 +293,28 @@ async def task_deadline_passed(session: AsyncSession, timer: Timer) -> None:
 async def stop_chains(session: AsyncSession, recipients: list[Recipient]) -> None:
     """No more calls or escalations for these recipients (answered, or the warning ended)."""
     ids = [r.id for r in recipients if r.id is not None]
+    await stop_chains_of(session, ids, ids)
+
+
+async def stop_chains_of(session: AsyncSession, ids: list[int], escalated: list[int]) -> None:
+    """``stop_chains`` by id; only ``escalated`` ones can have escalation tasks."""
     if not ids:
         return
     await clock.cancel_many(session, DEADLINE, [recipient_ref(i) for i in ids])
-    tasks = (
-        await session.exec(
-            select(EscalationTask).where(
-                col(EscalationTask.recipient_id).in_(ids),
-                EscalationTask.state == TaskState.pending,
-            )
+    if not escalated:
+        return
+    tasks: list[EscalationTask] = []
+    for i in range(0, len(escalated), 500):
+        tasks.extend(
+            (
+                await session.exec(
+                    select(EscalationTask).where(
+                        col(EscalationTask.recipient_id).in_(escalated[i : i + 500]),
+                        EscalationTask.state == TaskState.pending,
+                    )
+                )
+            ).all()
         )
-    ).all()
     for task in tasks:
         task.state = TaskState.stopped
         session.add(task)

@@ -209,8 +209,7 @@ async def issue(session: AsyncSession, actor: Principal, warning: Warning, org: 
     session.add(warning)
     fresh = await _add(session, warning, named, set())
     await _record(session, actor, warning, org, "issued", before)
-    for recipient in fresh:
-        await calls.call(session, warning, recipient, now)
+    await calls.call_first(session, warning, fresh, now)
     return warning
 
 
@@ -249,8 +248,8 @@ async def update(
     session.add(warning)
     await session.flush()
     await _record(session, actor, warning, org, "updated", before)
-    for recipient in fresh:
-        await calls.call(session, warning, recipient, now)
+    if fresh:
+        await calls.call_first(session, warning, fresh, now)
     return warning
 
 

@@ -174,3 +174,28 @@ async def schedule_once(
     if seen is not None:
         return None
     return await schedule(session, kind, ref, due_at, payload=payload)
+
+
+async def schedule_new(
+    session: AsyncSession, kind: str, due: list[tuple[str, datetime]], *, max_attempts: int = 8
+) -> None:
+    """Many new timers of ``kind`` at once, for refs that have none pending (one batched
+    insert; ``schedule`` is the one-at-a-time form that moves an existing timer)."""
+    if not due:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "kind": kind,
+            "ref": ref,
+            "due_at": at,
+            "state": TimerState.pending,
+            "attempts": 0,
+            "max_attempts": max_attempts,
+            "payload": {},
+            "created_at": now,
+        }
+        for ref, at in due
+    ]
+    connection = await session.connection()
+    await connection.execute(sa.insert(Timer.__table__), rows)  # type: ignore[attr-defined]

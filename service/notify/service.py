@@ -332,6 +332,20 @@ async def notify_people(
     ]
 
 
+async def people_with_channels(session: AsyncSession, person_ids: list[int]) -> set[int]:
+    """Which of these people have an enabled channel (one query per 500)."""
+    found: set[int] = set()
+    ids = sorted(set(person_ids))
+    for i in range(0, len(ids), 500):
+        rows = await session.exec(
+            select(Channel.person_id).where(
+                col(Channel.person_id).in_(ids[i : i + 500]), col(Channel.enabled).is_(True)
+            )
+        )
+        found.update(p for p in rows.all() if p is not None)
+    return found
+
+
 async def notify_org(
     session: AsyncSession, actor: Principal | None, org: Org, *, title: str, text: str, ref: str
 ) -> list[Delivery]:

@@ -163,6 +163,8 @@ class Hub:
         """Write new frames to live connections; wake the others' writers."""
         first = self.first_seq
         for connection in list(self.connections):
+            if not connection.topics:
+                continue  # not subscribed (yet): nothing to send, nothing to wake
             if connection.live and connection.raw is not None:
                 self._write_live(connection, frames)
             elif connection.cursor < first - 1 and not connection.replaying and connection.topics:

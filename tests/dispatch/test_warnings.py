@@ -10,6 +10,7 @@ from dispatch.warnings.models import Recipient
 from service.auth.permissions import Role
 from service.clock.models import Timer
 from service.db import Database
+from service.notify.models import Channel, Delivery
 from service.realtime.models import OutboxEvent
 from tests.dispatch.conftest import County, issue, warning_body
 
@@ -24,6 +25,9 @@ async def count_events(db: Database, type_: str) -> int:
 async def test_issue_resolves_rules_into_a_recorded_list(
     client: httpx.AsyncClient, county: County, db: Database
 ) -> None:
+    reachable = county.responsible["va"][0]
+    async with db.session() as s:
+        s.add(Channel(person_id=reachable.id, kind="sms", address="+8613900000777"))
     w = await issue(
         client,
         county,
@@ -47,6 +51,12 @@ async def test_issue_resolves_rules_into_a_recorded_list(
     assert towns == {"测试县": 1, "甲镇": 3, "乙镇": 1}
     assert await count_events(db, "warning.called") == 5
     assert await count_events(db, "warning.issued") == 1
+    async with db.session() as s:
+        refs = (await s.exec(sa.select(Delivery.ref))).all()  # type: ignore[call-overload]
+    assert [r[0] for r in refs] == [
+        f"warning:{w['id']}:recipient:{mine}:call:1"
+        for mine in [next(r["id"] for r in status["recipients"] if r["person_id"] == reachable.id)]
+    ]
 
 
 async def test_answers_are_once_however_often_sent(
