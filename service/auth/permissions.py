@@ -8,6 +8,7 @@ Objects outside the read scope answer 404; inside it but outside the write scope
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -102,6 +103,7 @@ class Principal:
     token_id: int | None = None
     request_id: str | None = None
     ip: str | None = None
+    expires_at: datetime | None = None  # when the credential presented stops being valid
     _cache: dict[str, Scope] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -42,14 +42,20 @@ def create_access_token(user_id: int, secret: str, minutes: int) -> tuple[str, d
 
 def decode_access_token(token: str, secret: str) -> int | None:
     """The user id of a valid, unexpired access token; None otherwise."""
+    claims = access_claims(token, secret)
+    return claims[0] if claims else None
+
+
+def access_claims(token: str, secret: str) -> tuple[int, datetime] | None:
+    """(user id, expiry) of a valid, unexpired access token; None otherwise."""
     try:
         payload = jwt.decode(
             token, secret, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp"]}
         )
         if payload.get("typ") != "access":
             return None
-        return int(payload["sub"])
-    except (jwt.PyJWTError, ValueError, TypeError):
+        return int(payload["sub"]), datetime.fromtimestamp(int(payload["exp"]), UTC)
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
         return None
 
 

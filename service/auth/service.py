@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from service.auth.models import ApiToken, LoginFailure, RoleGrant, User
 from service.auth.permissions import Grant, Principal, Role
 from service.auth.security import (
-    decode_access_token,
+    access_claims,
     hash_api_token,
     hash_password,
     is_api_token,
@@ -32,6 +32,7 @@ async def load_principal(
     token_id: int | None = None,
     request_id: str | None = None,
     ip: str | None = None,
+    expires_at: datetime | None = None,
 ) -> Principal | None:
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
@@ -56,6 +57,7 @@ async def load_principal(
         token_id=token_id,
         request_id=request_id,
         ip=ip,
+        expires_at=expires_at,
     )
 
 
@@ -80,12 +82,20 @@ async def principal_for_token(
         ):
             return None
         return await load_principal(
-            session, row.user_id, token_id=row.id, request_id=request_id, ip=ip
+            session,
+            row.user_id,
+            token_id=row.id,
+            request_id=request_id,
+            ip=ip,
+            expires_at=row.expires_at,
         )
-    user_id = decode_access_token(token, secret)
-    if user_id is None:
+    claims = access_claims(token, secret)
+    if claims is None:
         return None
-    return await load_principal(session, user_id, request_id=request_id, ip=ip)
+    user_id, expires_at = claims
+    return await load_principal(
+        session, user_id, request_id=request_id, ip=ip, expires_at=expires_at
+    )
 
 
 async def _throttle(session: AsyncSession, keys: dict[str, int], window_s: int) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -19,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from service.auth import service as auth
 from service.auth.permissions import Principal
-from service.db import Database
+from service.db import Database, utcnow
 from service.errors import ProblemError
 from service.realtime import outbox
 from service.realtime.hub import CLOSE_LAGGING, Connection, Hub, Lagging, encode
@@ -34,6 +35,15 @@ CLOSE_UNAUTHORIZED = 4401
 REPLAY_BATCH = 500
 CLOSE_WAIT_S = 60.0
 LAGGING_REASON = "too slow; resume with since"
+EXPIRED_REASON = "token expired; reconnect with a new one and resume with since"
+
+
+async def _until(at: datetime | None) -> None:
+    """Returns when the connection's credential expires (never, for one without expiry)."""
+    if at is None:
+        await asyncio.Event().wait()
+        return
+    await asyncio.sleep(max(0.0, (at - utcnow()).total_seconds()))
 
 
 class Subscribe(BaseModel):
@@ -65,10 +75,12 @@ async def realtime(websocket: WebSocket, token: str | None = None) -> None:
         await websocket.close(CLOSE_UNAUTHORIZED, "invalid or expired token")
         return
     connection = hub.attach(principal, websocket.scope.get("extensions", {}).get(EXTENSION))
+    expiry = asyncio.create_task(_until(principal.expires_at))
     tasks = {
         asyncio.create_task(_read(websocket, connection)),
         asyncio.create_task(_write(websocket, connection, hub, db)),
         asyncio.create_task(connection.lagging.wait()),
+        expiry,
     }
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -77,6 +89,13 @@ async def realtime(websocket: WebSocket, token: str | None = None) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         hub.detach(connection)
+    if expiry.done() and not expiry.cancelled():
+        log.info("closing a connection whose token expired", user=principal.username)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                websocket.close(CLOSE_UNAUTHORIZED, EXPIRED_REASON), CLOSE_WAIT_S
+            )
+        return
     if connection.lagging.is_set():
         log.info("closing a lagging client", user=principal.username)
         if connection.raw is not None:

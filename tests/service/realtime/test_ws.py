@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 import httpx
+import jwt
 import pytest
 from websockets.exceptions import ConnectionClosed
 
 from service.auth.permissions import Role
-from service.db import Database
-from tests.factories import World, bearer
+from service.auth.security import JWT_ALGORITHM
+from service.db import Database, utcnow
+from tests.factories import SECRET, World, bearer
 from tests.service.realtime.conftest import (
     Live,
     drain,
@@ -132,3 +135,25 @@ async def test_a_township_never_receives_another_townships_events(
     assert seen_b.count("b") >= 5 and set(seen_b) == {"b"}
     await ws_a.close()
     await ws_b.close()
+
+
+async def test_a_connection_is_closed_when_its_token_expires(live: Live, world: World) -> None:
+    now = utcnow()
+    short = jwt.encode(
+        {
+            "sub": str(world.users_a[Role.viewer].id),
+            "exp": now + timedelta(seconds=2),
+            "iat": now,
+            "typ": "access",
+        },
+        SECRET,
+        algorithm=JWT_ALGORITHM,
+    )
+    ws = await live.client(short)
+    await subscribe(ws, ["*"])
+    with pytest.raises(ConnectionClosed) as closed:
+        async with asyncio.timeout(10):
+            while True:
+                await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+    assert "expired" in closed.value.rcvd.reason
