@@ -6,6 +6,7 @@ Services ``flush()``; whoever opened the session (the request dependency, a job)
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.util import await_only
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -34,6 +36,7 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+HOLDS_WRITER = "yingji_holds_writer"
 WRITE_OPTION = "yingji_write"
 PENDING_EVENTS = "outbox_pending"  # session.info key where the outbox lists new events
 
@@ -93,10 +96,58 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # One writer at a time inside this process. SQLite allows only one anyway, and its busy
+    # handler makes waiting writers sleep in growing steps (up to 100 ms), so dozens of
+    # concurrent writers (the clock's handlers) spend most of their time asleep while the
+    # lock is free. Taken when the write transaction begins, given back when it ends.
+    writer = asyncio.Lock()
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            conn.exec_driver_sql("BEGIN")
+            return
+        await_only(_acquire(writer))
+        conn.info[HOLDS_WRITER] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(conn.info)
+            raise
+
+    def _release(info: dict[Any, Any]) -> None:
+        if info.pop(HOLDS_WRITER, False):
+            writer.release()
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def _on_commit(conn: sa.Connection) -> None:
+        _release(conn.info)
+
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _on_rollback(conn: sa.Connection) -> None:
+        _release(conn.info)
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            _release(record.info)  # a connection that went back without commit or rollback
+
+    @event.listens_for(engine.sync_engine.pool, "invalidate")
+    def _on_invalidate(_dbapi_conn: Any, record: Any, _exc: Any) -> None:
+        if record is not None:
+            _release(record.info)
+
+
+async def _acquire(lock: asyncio.Lock) -> None:
+    """The process's SQLite write lock, or "database is locked" after the busy timeout (a
+    task that opened a second write transaction inside its first would wait forever)."""
+    try:
+        await asyncio.wait_for(lock.acquire(), SQLITE_BUSY_TIMEOUT_MS / 1000)
+    except TimeoutError:
+        raise sa.exc.OperationalError(
+            "BEGIN IMMEDIATE", {}, Exception("database is locked")
+        ) from None
 
 
 class Database:

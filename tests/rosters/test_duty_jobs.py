@@ -58,7 +58,7 @@ async def test_a_missed_check_in_fires_after_a_restart(
         update={"clock_enabled": True, "clock_tick_s": 0.2, "duty_checkin_grace_s": 0}
     )
     async with LifespanManager(create_app(clocked), shutdown_timeout=30):
-        for _ in range(100):
+        for _ in range(300):
             missed = [
                 e for e in await events(db, "duty.checkin_missed") if e["person_id"] == stand_in.id
             ]
@@ -123,7 +123,7 @@ async def test_a_key_period_sends_its_daily_report(
         timer.due_at = datetime.now(UTC)  # do not wait a minute in a test
     clocked = settings.model_copy(update={"clock_enabled": True, "clock_tick_s": 0.2})
     async with LifespanManager(create_app(clocked), shutdown_timeout=30):
-        for _ in range(100):
+        for _ in range(300):
             reports = await events(db, "duty.daily_report")
             if reports:
                 break
