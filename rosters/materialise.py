@@ -178,6 +178,22 @@ async def desired(
     )
 
 
+def _continuing(
+    wanted: dict[tuple[int, int, datetime], rotation.Piece], row: DutyShift
+) -> rotation.Piece | None:
+    """The piece an in-progress row is part of, when the row began later than the piece
+    (it was cut in by an earlier change): the same person goes on, on the same row, so
+    the check-in stands."""
+    for key, piece in wanted.items():
+        if (
+            key[0] == row.post_id
+            and key[1] == row.person_id
+            and piece.start_at <= row.start_at < piece.end_at
+        ):
+            return wanted.pop(key)
+    return None
+
+
 def _apply(row: DutyShift, piece: rotation.Piece, now: datetime) -> bool:
     """Bring a kept row in line with its piece; whether anything changed."""
     values = {
@@ -233,6 +249,8 @@ async def regenerate(
     gone: list[DutyShift] = []
     for row in rows:
         piece = wanted.pop((row.post_id, row.person_id, row.start_at), None)
+        if piece is None and row.start_at <= cut:
+            piece = _continuing(wanted, row)
         if piece is not None:
             outcome.updated += _apply(row, piece, now)
             kept.append(row)

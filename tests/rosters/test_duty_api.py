@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from rosters.models import DutyShift
 from service.auth.permissions import Role
+from service.clock.models import Timer
 from service.db import Database
 from service.realtime.models import OutboxEvent
 from tests.factories import bearer
@@ -430,3 +431,41 @@ async def test_check_in_and_handover_to_the_next_shift(
     assert (
         await client.get(f"{API}/shifts/{handover['next_shift_id']}", headers=roster.duty)
     ).json()["received"]["id"] == handover["id"]
+
+
+async def test_a_rule_change_keeps_the_shift_in_progress_and_its_check_in(
+    client: httpx.AsyncClient, roster: Roster, db: Database
+) -> None:
+    before = (
+        await client.get(f"{API}/now", params={"org_id": roster.org_id}, headers=roster.duty)
+    ).json()
+    leader = next(p for p in roster.leaders if p.id == before["leader"]["id"])
+    await client.post(
+        f"{API}/shifts/{before['shift_id']}/checkin", headers=roster.as_person(leader)
+    )
+    rotations = (
+        await client.get(f"{API}/rotations", params={"org_id": roster.org_id}, headers=roster.duty)
+    ).json()
+    for rotation in rotations["data"]:  # two rule changes in a row, in the middle of the shift
+        r = await client.patch(
+            f"{API}/rotations/{rotation['id']}",
+            json={"name": rotation["name"] + "（修订）"},
+            headers=roster.duty,
+        )
+        assert r.status_code == 200, r.text
+    after = (
+        await client.get(f"{API}/now", params={"org_id": roster.org_id}, headers=roster.duty)
+    ).json()
+    assert after["shift_id"] == before["shift_id"]
+    assert next(s for s in after["shifts"] if s["id"] == after["shift_id"])["checked_in_at"]
+    async with db.session(write=False) as s:
+        pending = await s.scalar(
+            sa.select(sa.func.count())
+            .select_from(Timer)
+            .where(
+                Timer.kind == "duty.checkin",
+                Timer.state == "pending",
+                Timer.ref == f"shift:{after['shift_id']}",
+            )
+        )
+    assert pending == 0  # checked in: no missed check-in will fire for it
