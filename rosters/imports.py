@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rosters import excel, materialise, rotation
 from rosters.models import LEADER, DutyOverride, DutySchedule, DutyShift, ShiftSource
 from rosters.schemas import OverrideCreate
-from rosters.setup import forbid, posts_of, record
+from rosters.setup import may_write, posts_of, record
 from service.auth.permissions import Principal
 from service.errors import Conflict, Invalid
 from service.orgs.models import Org
@@ -53,8 +53,7 @@ async def directory(session: AsyncSession, org: Org) -> excel.Directory:
 async def import_month(
     session: AsyncSession, actor: Principal, org: Org, month: date, data: bytes, *, dry_run: bool
 ) -> Outcome:
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     schedule = await session.get(DutySchedule, org.id)
     if schedule is None or not schedule.changeovers:
         raise Conflict("schedule_missing")

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rosters.materialise import CHECKIN, shift_ref
 from rosters.models import DutyHandover, DutyShift
 from rosters.schemas import HandoverCreate, HandoverRead, ShiftRead
-from rosters.setup import forbid, record
+from rosters.setup import may_write, record
 from service.auth.permissions import SYSTEM, Principal
 from service.clock import service as clock
 from service.clock.models import Timer
@@ -33,8 +33,7 @@ def _own_or_staff(actor: Principal, shift: DutyShift, org: Org) -> None:
     """The person on the shift acts for themself; staff may record it for them."""
     if actor.person_id == shift.person_id:
         return
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
 
 
 async def check_in(
@@ -148,8 +147,8 @@ async def acknowledge(
     )
     if following is not None:
         _own_or_staff(actor, following, org)
-    elif not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    else:
+        may_write(actor, org)
     if handover.acknowledged_at is not None:
         return handover
     before = dump(HandoverRead.model_validate(handover))

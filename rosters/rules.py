@@ -22,7 +22,7 @@ from rosters.schemas import (
     RotationRead,
     RotationUpdate,
 )
-from rosters.setup import forbid, get_post, member, org_for, record
+from rosters.setup import get_post, may_write, member, org_for, record
 from service.auth.permissions import Principal, Scope
 from service.db import fetch_page, utcnow
 from service.errors import Conflict, Invalid, NotFound
@@ -96,8 +96,7 @@ async def create_rotation(
 async def update_rotation(
     session: AsyncSession, actor: Principal, rotation: DutyRotation, org: Org, data: RotationUpdate
 ) -> DutyRotation:
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     before = dump(RotationRead.model_validate(rotation))
     changes = data.model_dump(exclude_unset=True)
     for required in ("name", "people", "start_date", "period_days", "days", "weekdays", "slots"):
@@ -131,8 +130,7 @@ async def update_rotation(
 async def delete_rotation(
     session: AsyncSession, actor: Principal, rotation: DutyRotation, org: Org
 ) -> None:
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     before = dump(RotationRead.model_validate(rotation))
     await session.delete(rotation)
     await session.flush()
@@ -145,8 +143,7 @@ async def delete_rotation(
 
 async def create_leave(session: AsyncSession, actor: Principal, data: LeaveCreate) -> DutyLeave:
     person, org = await people.get_visible(session, actor.scope("duty.read"), data.person_id)
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     leave = DutyLeave(**data.model_dump(), org_id=person.org_id)
     session.add(leave)
     await session.flush()
@@ -165,8 +162,7 @@ async def create_leave(session: AsyncSession, actor: Principal, data: LeaveCreat
 
 
 async def delete_leave(session: AsyncSession, actor: Principal, leave: DutyLeave, org: Org) -> None:
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     before = dump(LeaveRead.model_validate(leave))
     await session.delete(leave)
     await session.flush()
@@ -235,8 +231,7 @@ async def create_override(
 async def delete_override(
     session: AsyncSession, actor: Principal, override: DutyOverride, org: Org
 ) -> None:
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     if override.end_at <= utcnow():
         raise Conflict("override_in_past")
     before = dump(OverrideRead.model_validate(override))
@@ -275,8 +270,7 @@ async def create_key_period(
 async def delete_key_period(
     session: AsyncSession, actor: Principal, period: KeyPeriod, org: Org
 ) -> None:
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     before = dump(KeyPeriodRead.model_validate(period))
     await reports.cancel(session, period, org)
     await session.delete(period)

@@ -28,6 +28,12 @@ def forbid(permission: str) -> Forbidden:
     return Forbidden("role_required", roles=", ".join(sorted(PERMISSIONS[permission])))
 
 
+def may_write(actor: Principal, org: Org, permission: str = "duty.write") -> None:
+    """403 unless the caller holds ``permission`` over the org."""
+    if not actor.scope(permission).covers(org.path):
+        raise forbid(permission)
+
+
 async def org_for(
     session: AsyncSession,
     actor: Principal,
@@ -149,8 +155,7 @@ async def get_visible_post(
 async def update_post(
     session: AsyncSession, actor: Principal, post: DutyPost, org: Org, data: PostUpdate
 ) -> DutyPost:
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     before = dump(PostRead.model_validate(post))
     changes = data.model_dump(exclude_unset=True)
     if changes.get("name", post.name) is None:
@@ -179,8 +184,7 @@ async def update_post(
 
 
 async def delete_post(session: AsyncSession, actor: Principal, post: DutyPost, org: Org) -> None:
-    if not actor.scope("duty.write").covers(org.path):
-        raise forbid("duty.write")
+    may_write(actor, org)
     if post.key == LEADER:
         raise Conflict("leader_post_required")
     if await session.scalar(select(DutyShift.id).where(DutyShift.post_id == post.id).limit(1)):
