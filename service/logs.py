@@ -15,7 +15,12 @@ import structlog
 
 # libraries whose chatty levels would log secrets: httpx logs each request URL at INFO
 # (robot URLs carry their keys), aiosqlite every SQL statement with its values at DEBUG
-QUIET_LIBRARIES = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "aiosqlite": logging.INFO}
+QUIET_LIBRARIES = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiosqlite": logging.INFO,
+    "apscheduler": logging.WARNING,  # it logs every clock tick at INFO
+}
 
 SECRET_PATTERN = re.compile(r"(?i)(password|token|secret|authorization)([\"']?\s*[:=]\s*)\S+")
 

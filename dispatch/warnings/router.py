@@ -79,8 +79,12 @@ async def import_cap(
 
 
 @router.get("/{warning_id}", response_model=WarningStatusRead)
-async def get_warning(session: SessionDep, current: CurrentWarning) -> WarningStatusRead:
-    return await service.status(session, current[0])
+async def get_warning(
+    session: SessionDep, user: CurrentUser, current: CurrentWarning
+) -> WarningStatusRead:
+    """The warning, who was called and where each answer stands, rolled up by township."""
+    warning, issuer = current
+    return await service.status(session, warning, user, issuer)
 
 
 @router.patch("/{warning_id}", response_model=WarningRead)

@@ -54,12 +54,22 @@ def respond_default(settings: Settings, level: Level) -> int:
 async def get_visible(
     session: AsyncSession, actor: Principal, warning_id: int
 ) -> tuple[Warning, Org]:
-    """Visible to whoever may read warnings of the issuing org, and to its recipients."""
+    """Visible to whoever may read warnings of the issuing org, to the duty rooms of the
+    orgs whose people it calls (they see their own people: ``status(..., within=)``), and
+    to the people it calls."""
     warning = await session.get(Warning, warning_id)
     org = await orgs.get(session, warning.org_id) if warning else None
     if warning is None or org is None:
         raise NotFound("warning")
-    if actor.scope("warning.read").covers(org.path):
+    scope = actor.scope("warning.read")
+    if scope.covers(org.path):
+        return warning, org
+    calls_here = await session.scalar(
+        select(Recipient.id)
+        .where(Recipient.warning_id == warning.id, scope.clause(col(Recipient.org_path)))
+        .limit(1)
+    )
+    if calls_here is not None:
         return warning, org
     if actor.person_id is not None and await _is_called(session, warning, actor.person_id):
         return warning, org
@@ -89,14 +99,13 @@ async def search(
     offset: int,
 ) -> tuple[list[Warning], int]:
     scope: Scope = actor.scope("warning.read")
-    mine = (
-        select(Recipient.warning_id).where(Recipient.person_id == actor.person_id)
-        if actor.person_id is not None
-        else None
+    visible = scope.clause(col(Org.path)) | col(Warning.id).in_(
+        select(Recipient.warning_id).where(scope.clause(col(Recipient.org_path)))
     )
-    visible = scope.clause(col(Org.path))
-    if mine is not None:
-        visible = visible | col(Warning.id).in_(mine)
+    if actor.person_id is not None:
+        visible = visible | col(Warning.id).in_(
+            select(Recipient.warning_id).where(Recipient.person_id == actor.person_id)
+        )
     base = select(Warning).join(Org, col(Org.id) == col(Warning.org_id)).where(visible)
     if status is not None:
         base = base.where(col(Warning.status) == status)
@@ -324,8 +333,39 @@ def _roll(org_id: int | None, name: str | None, rows: list[Recipient]) -> RollUp
     )
 
 
-async def status(session: AsyncSession, warning: Warning) -> WarningStatusRead:
+async def status(
+    session: AsyncSession,
+    warning: Warning,
+    viewer: Principal | None = None,
+    issuer: Org | None = None,
+) -> WarningStatusRead:
+    """The warning with its recipients and roll-ups: all of them for the issuing org's
+    readers; for anyone else, the people of their own orgs, themselves, and whoever their
+    escalation tasks ask them to reach."""
     rows = await recipients_of(session, warning)
+    if (
+        viewer is not None
+        and issuer is not None
+        and not viewer.scope("warning.read").covers(issuer.path)
+    ):
+        scope = viewer.scope("warning.read")
+        reach = set()
+        if viewer.person_id is not None:
+            reach = set(
+                (
+                    await session.exec(
+                        select(EscalationTask.recipient_id).where(
+                            EscalationTask.warning_id == warning.id,
+                            EscalationTask.assignee_id == viewer.person_id,
+                        )
+                    )
+                ).all()
+            )
+        rows = [
+            r
+            for r in rows
+            if scope.covers(r.org_path) or r.person_id == viewer.person_id or r.id in reach
+        ]
     people = (
         {
             p.id: p

@@ -224,3 +224,31 @@ async def test_a_draft_is_issued_later_and_not_twice(
         "status"
     ] == "issued"
     assert (await client.post(f"{API}/{w['id']}/issue", headers=county.duty)).status_code == 409
+
+
+async def test_a_township_duty_room_sees_the_county_warning_for_its_own_people(
+    client: httpx.AsyncClient, county: County
+) -> None:
+    w = await issue(client, county)  # the county calls people of both townships
+    town_a_room = county.world.headers(Role.duty_officer)  # scoped to township A
+    listed = (await client.get(API, headers=town_a_room)).json()
+    assert [x["id"] for x in listed["data"]] == [w["id"]]
+    status = (await client.get(f"{API}/{w['id']}", headers=town_a_room)).json()
+    mine = {p.id for key in ("a", "va") for p in county.responsible[key]}
+    assert {r["person_id"] for r in status["recipients"]} == mine
+    assert status["totals"]["recipients"] == len(mine)
+    assert [t["name"] for t in status["by_township"]] == ["甲镇"]
+    # and it records a phone answer for one of its own people, not for another township's
+    own = county.responsible["va"][0]
+    r = await client.post(f"{API}/{w['id']}/acks", json={"person_id": own.id}, headers=town_a_room)
+    assert r.status_code == 200 and r.json()["on_behalf"] is True
+    other = county.responsible["vb"][0]
+    r = await client.post(
+        f"{API}/{w['id']}/acks", json={"person_id": other.id}, headers=town_a_room
+    )
+    assert r.status_code == 403
+    # a township with nobody called does not see it at all
+    b_only = await issue(
+        client, county, rules=[{"rule": "responsible_persons", "org_ids": [county.world.town_b.id]}]
+    )
+    assert (await client.get(f"{API}/{b_only['id']}", headers=town_a_room)).status_code == 404
