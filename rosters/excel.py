@@ -224,7 +224,9 @@ def export(
         cell.font = Font(bold=True)
     for day, holders in days:
         info = holidays.day(day)
-        mark = info.name if info.known and info.name else ("休" if not info.workday else "")
+        mark = info.name_zh if info.known and info.name else ("休" if not info.workday else "")
+        if info.known and info.name and info.workday:
+            mark = f"{mark}（调休上班）"  # an adjusted working day
         sheet.append(
             [day, WEEKDAYS[day.weekday()], mark, *("、".join(holders.get(k, [])) for k, _ in posts)]
         )

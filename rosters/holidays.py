@@ -22,6 +22,14 @@ class Day:
     name: str | None  # "Spring Festival", "National Day" … (also on adjusted working days)
     known: bool  # False: the year is not published in the package yet
 
+    @property
+    def name_zh(self) -> str | None:
+        """The holiday's Chinese name (春节, 国庆节 …)."""
+        return CHINESE.get(self.name or "", self.name)
+
+
+CHINESE = {h.value: h.chinese for h in chinese_calendar.Holiday}
+
 
 @lru_cache(maxsize=16384)
 def day(d: date) -> Day:
