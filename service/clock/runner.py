@@ -9,6 +9,7 @@ if the lease ran out while a slow handler was still working, its late commit is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import uuid
@@ -67,6 +68,7 @@ class Clock:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._ticking: asyncio.Task[Any] | None = None
 
     def add_cron(self, job_id: str, func: Callable[[], Awaitable[Any]], **cron: Any) -> None:
         """A fixed job (daily checks …) under a fixed id, so restarts never double it."""
@@ -95,12 +97,25 @@ class Clock:
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        ticking = self._ticking
+        if ticking is not None and not ticking.done():
+            # let a claim in progress finish: cancelled mid-transaction, its rollback could
+            # wait forever on a connection the caller disposes right after this
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(ticking), 10)
         for task in list(self._in_flight):
             task.cancel()
         await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def tick(self) -> int:
         """Claim what falls due before the next tick and fire each at its time."""
+        self._ticking = asyncio.current_task()
+        try:
+            return await self._tick()
+        finally:
+            self._ticking = None
+
+    async def _tick(self) -> int:
         claimed = 0
         while True:
             room = self.batch - len(self._in_flight)
