@@ -26,6 +26,7 @@ from service.clock import service as clock
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, NotFound
 from service.orgs import service as orgs
+from service.realtime import outbox
 
 
 @dataclass
@@ -123,21 +124,11 @@ async def _answer_recipient(
     if not done.rowcount:
         return  # answered before: the first answer stands
     await calls.stop_chains(session, [recipient])
-    data = {
-        **calls.summary(warning),
-        "recipient_id": recipient.id,
-        "person_id": recipient.person_id,
-        "state": state,
-        "late": late,
-        "on_behalf": on_behalf,
-        "acked_at": now.isoformat(),
-        "township_id": recipient.township_id,
-    }
-    await calls.event(session, "warning.acked", data, recipient.org_id, recipient.org_path)
     issuer = await orgs.get(session, warning.org_id)
-    if issuer is not None and not recipient.org_path.startswith(issuer.path):
-        # the issuing org's duty room sees answers from outside its own subtree too
-        await calls.event(session, "warning.acked", data, issuer.id, issuer.path)
+    events = calls.acked_events(
+        warning, recipient, issuer, state=state, on_behalf=on_behalf, acked_at=now
+    )
+    await outbox.append_many(session, events)
 
 
 async def add_feedback(

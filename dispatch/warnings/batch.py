@@ -104,7 +104,14 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
             updates.append(
                 {"rid": recipient.id, "st": recipient.state, "by": request.actor.user_id}
             )
-            events.extend(_events(warning, recipient, issuers.get(warning.org_id)))
+            events += calls.acked_events(
+                warning,
+                recipient,
+                issuers.get(warning.org_id),
+                state=recipient.state,
+                on_behalf=False,
+                acked_at=now,
+            )
         results[i] = Answer(
             warning.id or 0,
             recipient.person_id,
@@ -161,24 +168,6 @@ async def _recipients(
         for r in await rows
         if (r.warning_id, r.person_id) in wanted
     }
-
-
-def _events(warning: Warning, recipient: Called, issuer: Org | None) -> list[dict[str, Any]]:
-    data = {
-        **calls.summary(warning),
-        "recipient_id": recipient.id,
-        "person_id": recipient.person_id,
-        "state": recipient.state,
-        "late": recipient.state == RecipientState.late,
-        "on_behalf": False,
-        "acked_at": recipient.acked_at.isoformat() if recipient.acked_at else None,
-        "township_id": recipient.township_id,
-    }
-    event = {"topic": calls.TOPIC, "type": "warning.acked", "data": data}
-    out = [{**event, "org_id": recipient.org_id, "org_path": recipient.org_path}]
-    if issuer is not None and not recipient.org_path.startswith(issuer.path):
-        out.append({**event, "org_id": issuer.id, "org_path": issuer.path})
-    return out
 
 
 async def _one(session: AsyncSession, request: AckRequest) -> Result:

@@ -70,6 +70,34 @@ def summary(warning: Warning) -> dict[str, Any]:
     }
 
 
+def acked_events(
+    warning: Warning,
+    recipient: Any,
+    issuer: Org | None,
+    *,
+    state: str,
+    on_behalf: bool,
+    acked_at: datetime,
+) -> list[dict[str, Any]]:
+    """The ``warning.acked`` events of an answer (``outbox.append_many`` form): on the
+    recipient's org, and on the issuing org too when the recipient lies outside it."""
+    data = {
+        **summary(warning),
+        "recipient_id": recipient.id,
+        "person_id": recipient.person_id,
+        "state": state,
+        "late": state == RecipientState.late,
+        "on_behalf": on_behalf,
+        "acked_at": acked_at.isoformat(),
+        "township_id": recipient.township_id,
+    }
+    event = {"topic": TOPIC, "type": "warning.acked", "data": data}
+    out = [{**event, "org_id": recipient.org_id, "org_path": recipient.org_path}]
+    if issuer is not None and not recipient.org_path.startswith(issuer.path):
+        out.append({**event, "org_id": issuer.id, "org_path": issuer.path})
+    return out
+
+
 async def call(
     session: AsyncSession, warning: Warning, recipient: Recipient, now: datetime
 ) -> None:
