@@ -125,6 +125,13 @@ def parse(data: bytes, month: date, directory: Directory) -> tuple[list[Row], li
         return [], [Problem(0, "file", "sheet_not_xlsx")]
     sheet = book.worksheets[0]
     lines = sheet.iter_rows(values_only=True)
+    try:
+        return _rows(lines, month, directory)
+    except Exception:  # a damaged cell read lazily by openpyxl
+        return [], [Problem(0, "file", "sheet_not_xlsx")]
+
+
+def _rows(lines: Any, month: date, directory: Directory) -> tuple[list[Row], list[Problem]]:
     columns = _columns(next(lines, ()) or ())
     if columns is None:
         return [], [Problem(1, "header", "sheet_header")]

@@ -61,8 +61,8 @@ async def checkin_due(session: AsyncSession, timer: Timer) -> None:
     """No check-in by the deadline: raise ``duty.checkin_missed`` and call the person and the
     leader on duty (of the org above when the missing person is the leader)."""
     shift = await session.get(DutyShift, int(timer.ref.split(":")[1]))
-    if shift is None or shift.checked_in_at is not None:
-        return
+    if shift is None or shift.checked_in_at is not None or shift.end_at <= timer.due_at:
+        return  # checked in, gone, or cut short before its check-in was due
     org = await orgs.get(session, shift.org_id)
     if org is None:
         return

@@ -130,7 +130,7 @@ async def duty_calendar(
     return Response(body, media_type="text/calendar; charset=utf-8")
 
 
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+Month = Annotated[str, Query(pattern=r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -79,6 +79,7 @@ class Clock:
             replace_existing=True,
             coalesce=True,
             max_instances=1,
+            misfire_grace_time=None,  # run late rather than skip the day
         )
 
     def start(self) -> None:
