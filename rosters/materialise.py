@@ -277,9 +277,8 @@ async def regenerate(
     if gone:
         await clock.cancel_many(session, CHECKIN, [shift_ref(r.id) for r in gone])
     grace = timedelta(seconds=CONFIG.checkin_grace_s)
-    for row in fresh:
-        if row.start_at + grace > now:
-            await clock.schedule(session, CHECKIN, shift_ref(row.id), row.start_at + grace)
+    due = [(shift_ref(r.id), r.start_at + grace) for r in fresh if r.start_at + grace > now]
+    await clock.schedule_new(session, CHECKIN, due)  # new rows: no timer of theirs exists yet
     if outcome.changed:
         await record_change(
             session,
