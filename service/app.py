@@ -10,6 +10,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
+from dispatch.incidents import messages as incident_messages  # noqa: F401
+from dispatch.incidents import reports as incident_reports  # noqa: F401  (report timers)
+from dispatch.incidents.router import intake_router
+from dispatch.incidents.router import router as incidents_router
 from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline timers)
 from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
@@ -129,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         duty_router,
         warnings_router,
         duty_rules_router,
+        incidents_router,
+        intake_router,
     ):
         api.include_router(router)
     app.include_router(api)

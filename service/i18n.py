@@ -346,6 +346,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def register(messages: dict[str, tuple[str, str]]) -> None:
+    """A domain's own messages (zh-CN, en), added when its module is imported; a code
+    already taken by another domain is a programming error."""
+    taken = messages.keys() & MESSAGES.keys()
+    if taken:
+        raise ValueError(f"message codes already registered: {sorted(taken)}")
+    MESSAGES.update(messages)
+
+
 def pick_language(accept_language: str | None) -> str:
     """The first of our languages the client prefers (q-values respected)."""
     if not accept_language:

@@ -1,5 +1,6 @@
 """Import every table model so that ``SQLModel.metadata`` knows all tables (Alembic, tests)."""
 
+from dispatch.incidents.models import GradeChange, Incident, LogEntry, Report
 from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
 from rosters.models import (
     CalendarFeed,
@@ -37,12 +38,16 @@ __all__ = [
     "DutySwap",
     "EscalationTask",
     "Feedback",
+    "GradeChange",
+    "Incident",
     "KeyPeriod",
+    "LogEntry",
     "LoginFailure",
     "Org",
     "OutboxEvent",
     "Person",
     "Recipient",
+    "Report",
     "RoleGrant",
     "SendSlot",
     "Timer",

@@ -48,6 +48,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "duty.approve": frozenset({Role.admin, Role.leader}),  # swaps
     "warning.read": EVERY_ROLE,
     "warning.write": STAFF,  # issue, update, lift; record a phone answer for someone
+    "incident.read": EVERY_ROLE,
+    "incident.write": STAFF,  # record, grade, report, log; alarm platforms' API tokens
 }
 
 # event topic -> permission needed to receive its events (default: event.read)

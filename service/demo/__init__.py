@@ -10,6 +10,7 @@ from itertools import count
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from dispatch.incidents import demo as incidents_demo
 from dispatch.warnings import demo as warnings_demo
 from rosters import demo as rosters_demo
 from service.auth import users
@@ -134,6 +135,7 @@ async def _populate(session: AsyncSession, settings: Settings) -> dict[str, int]
             ),
         )
     await warnings_demo.load(session, settings, county, warnings_demo.townships_of(by_name))
+    await incidents_demo.load(session, by_name)
     return {
         "orgs": len(by_name),
         "people": sum(len(v) for v in staff.values()),

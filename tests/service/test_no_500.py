@@ -1,4 +1,4 @@
-"""Every route of the roster and the warnings, hit with junk by an admin: never a 500."""
+"""Every route of the roster, the warnings and the incidents, hit with junk: never a 500."""
 
 from __future__ import annotations
 
@@ -25,9 +25,11 @@ JUNK_BODIES: list[object] = [
         "rules": [{"rule": "nope"}],
         "polygon": [[91, 181]],
     },
+    {"deaths": -1, "direct_loss_yuan": "lots", "occurred_at": "2999-01-01T00:00:00Z", "lat": 91},
+    {"kind": "initial", "level": "moon", "grade": "huge", "sent_to": "", "type": "x"},
 ]
 PATH_VALUES = ["1", "99999999999999999999", "-1", "abc"]
-PREFIXES = ("/api/v1/duty", "/api/v1/warnings")
+PREFIXES = ("/api/v1/duty", "/api/v1/warnings", "/api/v1/incidents", "/api/v1/intake")
 
 
 def routes(app: FastAPI) -> list[tuple[str, str]]:
