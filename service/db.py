@@ -39,6 +39,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 HOLDS_WRITER = "yingji_holds_writer"
 WRITE_OPTION = "yingji_write"
 PENDING_EVENTS = "outbox_pending"  # session.info key where the outbox lists new events
+# run on each write session just before it commits (the outbox numbers and writes the
+# events the transaction staged); registered by the modules that need it
+BEFORE_COMMIT: list[Callable[[AsyncSession], Awaitable[None]]] = []
 
 
 def utcnow() -> datetime:
@@ -182,6 +185,8 @@ class Database:
             try:
                 yield session
                 if write:
+                    for prepare in BEFORE_COMMIT:
+                        await prepare(session)
                     await session.commit()
             except BaseException:
                 await session.rollback()

@@ -111,20 +111,30 @@ async def _event(
     )
 
 
-async def _require(
-    session: AsyncSession,
-    incident: Incident,
-    org: Org,
-    kind: ReportKind,
-    due_at: datetime,
-    level: ReportLevel | None = None,
-) -> Report:
-    report = Report(incident_id=incident.id or 0, kind=kind, level=level, due_at=due_at)
-    session.add(report)
-    await session.flush()
-    await clock.schedule(session, TIMER, ref(report), due_at)
-    await _event(session, "incident.report_due", report, incident, org)
-    return report
+class Plan:
+    """The reports one change requires: added together, one flush and one batch of timers."""
+
+    def __init__(self, incident: Incident) -> None:
+        self.incident = incident
+        self.new: list[Report] = []
+
+    def require(
+        self, kind: ReportKind, due_at: datetime, level: ReportLevel | None = None
+    ) -> Report:
+        report = Report(incident_id=self.incident.id or 0, kind=kind, level=level, due_at=due_at)
+        self.new.append(report)
+        return report
+
+    async def write(self, session: AsyncSession, org: Org) -> None:
+        if not self.new:
+            return
+        session.add_all(self.new)
+        await session.flush()
+        await clock.schedule_new(
+            session, TIMER, [(ref(r), r.due_at) for r in self.new if r.due_at is not None]
+        )
+        for report in self.new:
+            await _event(session, "incident.report_due", report, self.incident, org)
 
 
 async def _move(session: AsyncSession, report: Report, due_at: datetime) -> None:
@@ -141,11 +151,13 @@ async def _drop(session: AsyncSession, report: Report) -> None:
     await clock.cancel(session, TIMER, ref(report))
 
 
-async def plan(session: AsyncSession, incident: Incident, org: Org) -> None:
-    """Bring the required reports in line with the grade and what has been sent."""
+async def plan(session: AsyncSession, incident: Incident, org: Org, *, new: bool = False) -> None:
+    """Bring the required reports in line with the grade and what has been sent (``new``:
+    the incident was made in this transaction, so it has no reports yet)."""
     if incident.id is None:
         return
-    rows = await of(session, incident)
+    rows = [] if new else await of(session, incident)
+    adding = Plan(incident)
     initial = {r.level: r for r in rows if r.kind == ReportKind.initial and r.state != "cancelled"}
     needed = required_levels(incident.grade)
     previous: datetime | None = None
@@ -157,7 +169,7 @@ async def plan(session: AsyncSession, incident: Incident, org: Org) -> None:
             continue
         due = incident.reported_at + FIRST_DUE if previous is None else previous + NEXT_LEVEL_DUE
         if report is None:
-            report = await _require(session, incident, org, ReportKind.initial, due, level)
+            report = adding.require(ReportKind.initial, due, level)
         elif report.state in OPEN:
             await _move(session, report, due)
         previous = report.sent_at or report.due_at
@@ -167,17 +179,16 @@ async def plan(session: AsyncSession, incident: Incident, org: Org) -> None:
     if final_sent:
         for report in follow_ups:
             await _drop(session, report)
-        return
-    if not sent:
-        return
-    last = max(r.sent_at for r in sent if r.sent_at is not None)
-    due = last + follow_up_every(incident.grade)
-    if follow_ups:
-        for extra in follow_ups[1:]:
-            await _drop(session, extra)
-        await _move(session, follow_ups[0], due)
-    else:
-        await _require(session, incident, org, ReportKind.follow_up, due)
+    elif sent:
+        last = max(r.sent_at for r in sent if r.sent_at is not None)
+        due = last + follow_up_every(incident.grade)
+        if follow_ups:
+            for extra in follow_ups[1:]:
+                await _drop(session, extra)
+            await _move(session, follow_ups[0], due)
+        else:
+            adding.require(ReportKind.follow_up, due)
+    await adding.write(session, org)
 
 
 async def casualties_changed(
@@ -194,7 +205,9 @@ async def casualties_changed(
     if now - incident.occurred_at > supplement_window(incident):
         return "casualty_change_after_window"
     if not any(r.kind == ReportKind.supplement and r.state in OPEN for r in rows):
-        await _require(session, incident, org, ReportKind.supplement, now + SUPPLEMENT_DUE)
+        adding = Plan(incident)
+        adding.require(ReportKind.supplement, now + SUPPLEMENT_DUE)
+        await adding.write(session, org)
     return None
 
 

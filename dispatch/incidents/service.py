@@ -180,9 +180,9 @@ async def _set_grade(
             by_user=actor.user_id if actor else None,
         )
     )
-    await session.flush()
     if previous is None:
-        return
+        return  # the first grade: written with the next flush
+    await session.flush()
     await reports.plan(session, incident, org)
     text = f"事故等级由{LABEL_ZH[previous]}调整为{LABEL_ZH[grade]}" + (
         "（人工认定）" if manual else ""

@@ -1,9 +1,11 @@
 """The outbox: events appended in the writer's transaction, read back in ``seq`` order.
 
 ``seq`` must grow in commit order, or a client resuming with ``since`` could skip an
-event that committed late. SQLite has one writer at a time (write sessions begin
-IMMEDIATE). On PostgreSQL, writers take a transaction-scoped advisory lock before
-taking the next number, so numbers are handed out in commit order with no holes.
+event that committed late. A transaction stages its events as it goes; just before it
+commits, they are numbered and written in one insert. SQLite has one writer at a time
+(write sessions begin IMMEDIATE). On PostgreSQL, the writer takes a transaction-scoped
+advisory lock before taking the next number, so numbers are handed out in commit order
+with no holes, and the lock is held only for the last step of the transaction.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.auth.permissions import TOPIC_PERMISSIONS, Principal
-from service.db import PENDING_EVENTS, utcnow
+from service.db import BEFORE_COMMIT, PENDING_EVENTS, utcnow
 from service.realtime.models import OutboxEvent
 
 OUTBOX_LOCK_KEY = 0x59_494E_474A  # "YINGJ": one advisory lock for the outbox sequence
+STAGED_EVENTS = "outbox_staged"  # session.info key: events waiting for the commit
 
 
 async def append(
@@ -32,18 +35,57 @@ async def append(
     org_id: int | None,
     org_path: str | None,
 ) -> OutboxEvent:
-    event = OutboxEvent(topic=topic, type=type, data=data, org_id=org_id, org_path=org_path)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        connection = await session.connection()
+    """Stage an event of the caller's transaction. It is numbered and written, with every
+    other event the transaction staged, in one insert just before the commit
+    (``write_staged``); its ``seq`` is set then."""
+    event = OutboxEvent(
+        topic=topic, type=type, data=data, org_id=org_id, org_path=org_path, at=utcnow()
+    )
+    session.info.setdefault(STAGED_EVENTS, []).append(event)
+    return event
+
+
+async def _next_seq(session: AsyncSession) -> int:
+    """The first free seq, under the outbox lock (SQLite: the one writer holds the
+    database; PostgreSQL: a transaction-scoped advisory lock, held until the commit)."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
         await connection.execute(
             sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY}
         )
-        last = await session.scalar(select(sa.func.max(OutboxEvent.seq)))
-        event.seq = int(last or 0) + 1
-    session.add(event)
-    await session.flush()
-    session.info.setdefault(PENDING_EVENTS, []).append(event)
-    return event
+    return int(await session.scalar(select(sa.func.max(OutboxEvent.seq))) or 0) + 1
+
+
+async def write_staged(session: AsyncSession) -> None:
+    """Number and insert the staged events (before the commit: the lock is held only for
+    the end of the transaction)."""
+    staged: list[OutboxEvent] = session.info.pop(STAGED_EVENTS, [])
+    if not staged:
+        return
+    first = await _next_seq(session)
+    for offset, event in enumerate(staged):
+        event.seq = first + offset
+    table = OutboxEvent.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    await connection.execute(
+        sa.insert(table),
+        [
+            {
+                "seq": e.seq,
+                "topic": e.topic,
+                "type": e.type,
+                "data": e.data,
+                "org_id": e.org_id,
+                "org_path": e.org_path,
+                "at": e.at,
+            }
+            for e in staged
+        ],
+    )
+    session.info.setdefault(PENDING_EVENTS, []).extend(staged)
+
+
+BEFORE_COMMIT.append(write_staged)
 
 
 @dataclass(frozen=True)
@@ -65,17 +107,13 @@ async def append_many(session: AsyncSession, events: list[dict[str, Any]]) -> li
     has the keyword arguments of ``append``."""
     if not events:
         return []
+    await write_staged(session)  # events staged earlier in the transaction come first
     now = utcnow()
     rows = [{**e, "at": now} for e in events]
     table = OutboxEvent.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        await connection.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY}
-        )
-    # numbered here (SQLite: the one writer holds the database; PostgreSQL: the lock above)
-    last = int(await session.scalar(select(sa.func.max(OutboxEvent.seq))) or 0)
-    seqs = list(range(last + 1, last + 1 + len(rows)))
+    first = await _next_seq(session)
+    seqs = list(range(first, first + len(rows)))
     for seq, row in zip(seqs, rows, strict=True):
         row["seq"] = seq
     await connection.execute(sa.insert(table), rows)

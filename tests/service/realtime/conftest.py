@@ -102,7 +102,7 @@ async def write_events(
                 org_id=org_id,
                 org_path=org_path,
             )
-            seqs.append(int(event.seq or 0))
+        seqs.append(int(event.seq or 0))  # numbered at the commit
     return seqs
 
 
