@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline timers)
 from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
+from plans.library.router import router as plans_router
 from rosters import jobs as roster_jobs  # registers the roster's clock handlers
 from rosters import presence as roster_presence  # noqa: F401  (check-in timers)
 from rosters import reports as roster_reports  # noqa: F401  (daily dispatch reports)
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         duty_router,
         warnings_router,
         duty_rules_router,
+        plans_router,
     ):
         api.include_router(router)
     app.include_router(api)

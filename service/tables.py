@@ -1,6 +1,7 @@
 """Import every table model so that ``SQLModel.metadata`` knows all tables (Alembic, tests)."""
 
 from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
+from plans.library.models import Plan, PlanAttachment, PlanVersion
 from rosters.models import (
     CalendarFeed,
     DutyHandover,
@@ -42,6 +43,9 @@ __all__ = [
     "Org",
     "OutboxEvent",
     "Person",
+    "Plan",
+    "PlanAttachment",
+    "PlanVersion",
     "Recipient",
     "RoleGrant",
     "SendSlot",
