@@ -22,8 +22,8 @@ MESSAGES.update(
             "Version {number} was submitted ({status}) and cannot change; start a new draft",
         ),
         "plan_version_state": (
-            "预案第 {number} 版当前状态为 {status}，不能{action}",
-            "Version {number} is {status}; it cannot be {action}",
+            "预案第 {number} 版当前状态为 {status}，不能执行此操作（{action}）",
+            "Version {number} is {status}; {action} is not possible now",
         ),
         "plan_version_open": (
             "第 {number} 版尚在办理（{status}），同一时间只能有一份未发布的版本",

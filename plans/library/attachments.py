@@ -75,7 +75,7 @@ async def add(
     max_bytes: int,
 ) -> PlanAttachment:
     service.may(actor, org)
-    versions.ensure_draft(version)
+    await versions.ensure_draft(session, version)
     if not data:
         raise Invalid.field("file", "attachment_empty")
     if len(data) > max_bytes:
@@ -130,7 +130,7 @@ async def delete(
     attachment: PlanAttachment,
 ) -> None:
     service.may(actor, org)
-    versions.ensure_draft(version)
+    await versions.ensure_draft(session, version)
     before = dump(AttachmentRead.model_validate(attachment))
     await session.delete(attachment)
     await session.flush()

@@ -3,6 +3,8 @@ the weekly review-date check (a chain of one timer per week)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,7 +73,10 @@ async def mark_overdue(session: AsyncSession, version: PlanVersion) -> bool:
 async def weekly(session: AsyncSession, timer: Timer) -> None:
     notice_days = int(timer.payload.get("notice_days") or reviews.DEFAULT_NOTICE_DAYS)
     found = await reviews.weekly_check(session, notice_days)
-    at = reviews.next_run(utcnow())
+    # the next Monday after this run (a timer may be claimed a tick early, or fire late)
+    at = reviews.next_run(max(utcnow(), timer.due_at) + timedelta(hours=1))
+    if reviews.week_ref(at) == timer.ref:
+        at += timedelta(days=7)
     await clock.schedule_once(
         session, reviews.WEEKLY, reviews.week_ref(at), at, payload={"notice_days": notice_days}
     )

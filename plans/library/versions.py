@@ -154,12 +154,13 @@ async def add_draft(
     change_note: str | None = None,
     triggers: list[RevisionTrigger] | None = None,
     based_on: int | None = None,
+    earlier: list[dict[str, Any]] | None = None,
 ) -> PlanVersion:
     await _check_references(session, actor, content)
     version = PlanVersion(
         plan_id=plan.id or 0,
         number=plan.latest_version + 1,
-        content=_assign_keys(content),
+        content=_assign_keys(content, *(earlier or [])),
         change_note=change_note,
         revision_triggers=_triggers(triggers or []),
         based_on=based_on,
@@ -185,21 +186,16 @@ async def create(
         raise Conflict("plan_version_open", number=current.number, status=current.status)
     if plan.published_version is not None and not data.revision_triggers:
         raise Invalid.field("revision_triggers", "revision_triggers_required")
-    based_on = None
+    source = None
+    if data.copy_from is not None or (data.content is None and plan.latest_version):
+        try:
+            source = await get(session, plan, data.copy_from or plan.latest_version)
+        except NotFound:
+            raise Invalid.field("copy_from", "plan_version_unknown") from None
     content = data.content
     if content is None:
-        source_number = data.copy_from or plan.latest_version
-        if source_number < 1:
-            content = Content()
-        else:
-            try:
-                source = await get(session, plan, source_number)
-            except NotFound:
-                raise Invalid.field("copy_from", "plan_version_unknown") from None
-            content = service.content_of(source)
-            based_on = source.number
-    elif data.copy_from is not None:
-        based_on = (await get(session, plan, data.copy_from)).number
+        content = service.content_of(source) if source else Content()
+    based_on = source.number if source else None
     return await add_draft(
         session,
         actor,
@@ -208,11 +204,19 @@ async def create(
         content=content,
         change_note=data.change_note,
         triggers=data.revision_triggers,
-        based_on=based_on or (plan.latest_version or None),
+        based_on=based_on,
+        earlier=[source.content] if source else [],
     )
 
 
-def ensure_draft(version: PlanVersion) -> None:
+async def lock(session: AsyncSession, version: PlanVersion) -> None:
+    """Re-read the version under a row lock (PostgreSQL; SQLite writers are serialised), so
+    two requests racing over one version see each other's change of status."""
+    await session.refresh(version, with_for_update=True)
+
+
+async def ensure_draft(session: AsyncSession, version: PlanVersion) -> None:
+    await lock(session, version)
     if version.status != VersionStatus.draft:
         raise Conflict("plan_version_locked", number=version.number, status=version.status)
 
@@ -226,7 +230,7 @@ async def update(
     data: VersionUpdate,
 ) -> PlanVersion:
     service.may(actor, org)
-    ensure_draft(version)
+    await ensure_draft(session, version)
     changes = data.model_dump(exclude_unset=True)
     if "content" in changes and data.content is None:
         raise Invalid.field("content", "missing")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -79,7 +80,10 @@ def end_of_day(day: date, org: Org) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(org.timezone))
 
 
-def _state(version: PlanVersion, action: str, *allowed: VersionStatus) -> None:
+async def _state(
+    session: AsyncSession, version: PlanVersion, action: str, *allowed: VersionStatus
+) -> None:
+    await versions.lock(session, version)
     if version.status not in allowed:
         raise Conflict(
             "plan_version_state", number=version.number, status=version.status, action=action
@@ -90,15 +94,7 @@ def ref(version: PlanVersion) -> str:
     return f"plan_version:{version.id}"
 
 
-async def _step(
-    session: AsyncSession,
-    actor: Principal | None,
-    plan: Plan,
-    org: Org,
-    version: PlanVersion,
-    action: str,
-    status: VersionStatus,
-) -> dict[str, object]:
+def _step(session: AsyncSession, version: PlanVersion, status: VersionStatus) -> dict[str, Any]:
     """Move to ``status``; the version as it was (for the audit row)."""
     before = versions.version_dump(version)
     version.status = status
@@ -111,10 +107,10 @@ async def submit(
     session: AsyncSession, actor: Principal, plan: Plan, org: Org, version: PlanVersion
 ) -> PlanVersion:
     service.may(actor, org)
-    _state(version, "submit", VersionStatus.draft)
+    await _state(session, version, "submit", VersionStatus.draft)
     if not version.content.get("sections") and not version.content.get("levels"):
         raise Invalid.field("content", "missing")
-    before = await _step(session, actor, plan, org, version, "submitted", VersionStatus.in_review)
+    before = _step(session, version, VersionStatus.in_review)
     version.submitted_at = utcnow()
     version.submitted_by = actor.user_id
     await session.flush()
@@ -132,11 +128,11 @@ async def approve(
     note: str | None = None,
 ) -> PlanVersion:
     service.may(actor, org, "plan.approve")
-    _state(version, "approve", VersionStatus.in_review)
+    await _state(session, version, "approve", VersionStatus.in_review)
     mine = actor.user_id is not None and actor.user_id in (version.created_by, version.submitted_by)
     if rules.approver_must_differ and mine:
         raise Forbidden("plan_self_approval")
-    before = await _step(session, actor, plan, org, version, "approved", VersionStatus.approved)
+    before = _step(session, version, VersionStatus.approved)
     now = utcnow()
     version.decided_at = now
     version.decided_by = actor.user_id
@@ -163,8 +159,8 @@ async def reject(
     note: str | None,
 ) -> PlanVersion:
     service.may(actor, org, "plan.approve")
-    _state(version, "reject", VersionStatus.in_review)
-    before = await _step(session, actor, plan, org, version, "rejected", VersionStatus.rejected)
+    await _state(session, version, "reject", VersionStatus.in_review)
+    before = _step(session, version, VersionStatus.rejected)
     version.decided_at = utcnow()
     version.decided_by = actor.user_id
     version.decision_note = note
@@ -189,13 +185,13 @@ async def file(
             raise Forbidden("plan_filing_root")
     elif not scope.covers(parent.path):
         raise Forbidden("plan_filing_parent_org", org=parent.name)
-    _state(version, "file", VersionStatus.approved)
+    await _state(session, version, "file", VersionStatus.approved)
     approved_on = local_date(version.decided_at or utcnow(), org)
     if data.filing_date < approved_on:
         raise Invalid.field("filing_date", "plan_filing_before_approval", day=approved_on)
     if data.filing_date > local_date(utcnow(), org):
         raise Invalid.field("filing_date", "plan_filing_future")
-    before = await _step(session, actor, plan, org, version, "filed", VersionStatus.filed)
+    before = _step(session, version, VersionStatus.filed)
     version.filing_number = data.filing_number
     version.filing_date = data.filing_date
     version.filing_org_id = parent.id if parent else None
@@ -217,7 +213,7 @@ async def publish(
 ) -> PlanVersion:
     """Publish a filed version; the one published before it is superseded."""
     service.may(actor, org)
-    _state(version, "publish", VersionStatus.filed)
+    await _state(session, version, "publish", VersionStatus.filed)
     now = utcnow()
     previous = (
         await session.exec(
@@ -228,13 +224,11 @@ async def publish(
         )
     ).all()
     for old in previous:
-        old_before = await _step(
-            session, actor, plan, org, old, "superseded", VersionStatus.superseded
-        )
+        old_before = _step(session, old, VersionStatus.superseded)
         old.ended_at = now
         await session.flush()
         await versions.record(session, actor, plan, org, old, "superseded", old_before)
-    before = await _step(session, actor, plan, org, version, "published", VersionStatus.published)
+    before = _step(session, version, VersionStatus.published)
     version.published_at = now
     version.published_by = actor.user_id
     plan_before = service.plan_dump(plan)
@@ -263,7 +257,8 @@ async def withdraw(
 ) -> PlanVersion:
     """Withdraw a version in progress, or the published one (the plan then has none)."""
     service.may(actor, org)
-    _state(
+    await _state(
+        session,
         version,
         "withdraw",
         VersionStatus.draft,
@@ -273,7 +268,7 @@ async def withdraw(
         VersionStatus.published,
     )
     was_published = version.status == VersionStatus.published
-    before = await _step(session, actor, plan, org, version, "withdrawn", VersionStatus.withdrawn)
+    before = _step(session, version, VersionStatus.withdrawn)
     version.ended_at = utcnow()
     version.withdraw_reason = reason
     await session.flush()

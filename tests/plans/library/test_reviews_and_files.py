@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import sqlalchemy as sa
 
 from plans.library import reviews
 from plans.library.models import Plan
+from service.clock.models import Timer
 from service.db import Database
 from service.notify.models import Channel, Delivery
 from service.realtime.models import OutboxEvent
@@ -37,6 +38,12 @@ async def test_review_dates_listing_and_weekly_check(
     draft = await new_plan(client, library, title="草稿预案")
     for p in (soon, late, far):
         await to_published(client, library, p["id"], 1)
+    async with db.session() as s:
+        weekly = (
+            (await s.execute(sa.select(Timer).where(Timer.kind == reviews.WEEKLY))).scalars().all()
+        )
+    assert len(weekly) == 1 and weekly[0].state == "pending"  # one chain, however many publish
+    assert weekly[0].due_at > datetime.now(UTC) and weekly[0].payload == {"notice_days": 90}
     published = await call(client, "GET", f"/{far['id']}", library.h("a_duty"))
     assert published["review_due_date"] == reviews.due_after(day, 2).isoformat()  # per kind
     await _set_due(db, soon["id"], day + timedelta(days=30))
@@ -90,8 +97,6 @@ async def test_review_dates_listing_and_weekly_check(
 
 
 def test_the_weekly_chain_runs_on_mondays() -> None:
-    from datetime import UTC, datetime
-
     at = reviews.next_run(datetime(2026, 12, 2, 5, 0, tzinfo=UTC))  # a Wednesday
     assert at.isoformat() == "2026-12-07T09:00:00+08:00"
     assert reviews.week_ref(at) == "week:2026-W50"
@@ -166,3 +171,47 @@ async def test_attachments_are_checked_by_content(
     assert r.status_code == 409 and r.json()["code"] == "plan_version_locked"
     r = await client.delete(f"{path}/{first['id']}", headers=duty)
     assert r.status_code == 409
+
+
+async def test_the_weekly_timer_fires_and_chains_on(
+    client: httpx.AsyncClient, library: Library, db: Database, settings: Settings
+) -> None:
+    import asyncio
+
+    from asgi_lifespan import LifespanManager
+
+    from service.app import create_app
+
+    plan = await new_plan(client, library)
+    await to_published(client, library, plan["id"], 1)
+    await _set_due(db, plan["id"], date.fromisoformat(today()) - timedelta(days=1))
+    async with db.session() as s:
+        timer = (await s.execute(sa.select(Timer).where(Timer.kind == reviews.WEEKLY))).scalar_one()
+        first_ref = timer.ref
+        timer.due_at = datetime.now(UTC)  # as if Monday morning had come
+    clocked = settings.model_copy(update={"clock_enabled": True, "clock_tick_s": 0.2})
+    async with LifespanManager(create_app(clocked), shutdown_timeout=30):
+        for _ in range(300):
+            async with db.session() as s:
+                found = (
+                    (
+                        await s.execute(
+                            sa.select(OutboxEvent.data).where(
+                                OutboxEvent.type == "plan.review_overdue"
+                            )
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+            if found:
+                break
+            await asyncio.sleep(0.1)
+    assert len(found) == 1 and found[0]["plan"]["id"] == plan["id"] and found[0]["days_left"] == -1
+    async with db.session() as s:
+        timers = (
+            await s.execute(sa.select(Timer.ref, Timer.state).where(Timer.kind == reviews.WEEKLY))
+        ).all()
+    states = dict((r[0], r[1]) for r in timers)
+    assert states[first_ref] == "done"
+    assert list(states.values()).count("pending") == 1  # next week's
