@@ -17,6 +17,7 @@ from dispatch.incidents.router import router as incidents_router
 from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline timers)
 from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
+from plans.library.router import router as plans_router
 from rosters import jobs as roster_jobs  # registers the roster's clock handlers
 from rosters import presence as roster_presence  # noqa: F401  (check-in timers)
 from rosters import reports as roster_reports  # noqa: F401  (daily dispatch reports)
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         duty_rules_router,
         incidents_router,
         intake_router,
+        plans_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
     sms_body_template: str = DEFAULT_SMS_BODY
+    # contingency plans (plans/library)
+    plan_approver_must_differ: bool = True  # nobody approves a version they drafted or submitted
+    plan_filing_working_days: int = Field(default=20, ge=1, le=250)
+    plan_review_years: int = Field(default=3, ge=1, le=20)
+    plan_review_years_by_kind: dict[str, int] = {}  # e.g. {"unit": 2}
+    plan_review_notice_days: int = Field(default=90, ge=1, le=3660)
+    plan_attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
     _secret: str | None = PrivateAttr(default=None)
 

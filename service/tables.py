@@ -2,6 +2,7 @@
 
 from dispatch.incidents.models import GradeChange, Incident, LogEntry, Report
 from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
+from plans.library.models import Plan, PlanAttachment, PlanVersion
 from rosters.models import (
     CalendarFeed,
     DutyHandover,
@@ -46,6 +47,9 @@ __all__ = [
     "Org",
     "OutboxEvent",
     "Person",
+    "Plan",
+    "PlanAttachment",
+    "PlanVersion",
     "Recipient",
     "Report",
     "RoleGrant",

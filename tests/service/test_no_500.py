@@ -1,4 +1,4 @@
-"""Every route of the roster, the warnings and the incidents, hit with junk: never a 500."""
+"""Every route of the roster, warnings, incidents and plans, hit with junk: never a 500."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ JUNK_BODIES: list[object] = [
     {"name": "a\u0000b", "notes": "\u0000", "title": "x" * 100_000},
     {"changeovers": ["24:00", "aa:bb"], "kind": "nope", "level": "purple", "hazard": 3},
     {"start_date": "0000-01-01", "end_date": "99999-01-01", "period_days": 10**12},
+    {"content": {"levels": [{"level": "V", "triggers": "x"}], "sections": [{"key": 1}]}},
+    {"filing_number": "\u0000", "filing_date": "2026-02-30", "revision_triggers": [{}]},
     {
         "expires_at": "2026-13-40T25:61:00+08:00",
         "rules": [{"rule": "nope"}],
@@ -29,7 +31,13 @@ JUNK_BODIES: list[object] = [
     {"kind": "initial", "level": "moon", "grade": "huge", "sent_to": "", "type": "x"},
 ]
 PATH_VALUES = ["1", "99999999999999999999", "-1", "abc"]
-PREFIXES = ("/api/v1/duty", "/api/v1/warnings", "/api/v1/incidents", "/api/v1/intake")
+PREFIXES = (
+    "/api/v1/duty",
+    "/api/v1/warnings",
+    "/api/v1/incidents",
+    "/api/v1/intake",
+    "/api/v1/plans",
+)
 
 
 def routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -57,6 +65,7 @@ async def test_junk_never_gives_a_500(
                     "",
                     "?org_id=abc&month=2026-99&start=x&at=0000-00-00",
                     "?org_id=1&month=2026-01&dry_run=maybe",
+                    "?against=abc&within_days=-1&hazard=x&q=%00",
                 ):
                     r = await client.request(method, path + query, json=body, headers=headers)
                     if r.status_code >= 500:
@@ -73,6 +82,7 @@ async def test_junk_files_never_give_a_500(
         f"/api/v1/duty/import?org_id={world.town_a.id}&month=2026-12",
         f"/api/v1/duty/import?org_id={world.town_a.id}&month=2026-12&dry_run=false",
         f"/api/v1/warnings/import-cap?org_id={world.county.id}",
+        "/api/v1/plans/1/versions/1/attachments",
     ):
         r = await client.post(path, content=body, headers=headers)
         assert r.status_code < 500, (path, r.text)

@@ -1,7 +1,7 @@
 """incidents: incidents, their grade history, required reports and activity log
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-02 05:16:19.263548+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import service.db
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
