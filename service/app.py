@@ -14,6 +14,7 @@ from dispatch.incidents import messages as incident_messages  # noqa: F401
 from dispatch.incidents import reports as incident_reports  # noqa: F401  (report timers)
 from dispatch.incidents.router import intake_router
 from dispatch.incidents.router import router as incidents_router
+from dispatch.incidents.router_response import router as incident_response_router
 from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline timers)
 from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         warnings_router,
         duty_rules_router,
         incidents_router,
+        incident_response_router,
         intake_router,
         plans_router,
     ):

@@ -1,6 +1,13 @@
 """Import every table model so that ``SQLModel.metadata`` knows all tables (Alembic, tests)."""
 
-from dispatch.incidents.models import GradeChange, Incident, LogEntry, Report
+from dispatch.incidents.models import (
+    Activation,
+    GradeChange,
+    Incident,
+    LogEntry,
+    Report,
+    Task,
+)
 from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
 from plans.library.models import Plan, PlanAttachment, PlanVersion
 from rosters.models import (
@@ -24,6 +31,7 @@ from service.people.models import Person
 from service.realtime.models import OutboxEvent
 
 __all__ = [
+    "Activation",
     "ApiToken",
     "AuditEntry",
     "CalendarFeed",
@@ -54,6 +62,7 @@ __all__ = [
     "Report",
     "RoleGrant",
     "SendSlot",
+    "Task",
     "Timer",
     "User",
     "Warning",

@@ -39,6 +39,17 @@ register(
             "补报须在终报之后",
             "A supplementary report follows the final one",
         ),
+        "plan_level_unknown": (
+            "预案中没有 {level} 级响应",
+            "The plan has no level {level} response",
+        ),
+        "plan_not_published": (
+            "《{plan}》尚无已发布的版本，不能启动",
+            "The plan {plan} has no published version to activate",
+        ),
+        "plan_already_active": ("《{plan}》已启动", "The plan {plan} is active already"),
+        "activation_ended": ("该预案响应已终止", "This plan activation has ended"),
+        "task_cancelled": ("该任务已取消", "This task was cancelled"),
         "idempotency_key_missing": (
             "缺少 Idempotency-Key 请求头",
             "The Idempotency-Key header is required",

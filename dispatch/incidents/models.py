@@ -179,3 +179,56 @@ class LogEntry(SQLModel, table=True):
     data: dict[str, Any] = json_field(dict)
     user_id: int | None = None  # no foreign key: the log outlives whatever it names
     author: str = Field(max_length=100)  # the username (or "system") at the time
+
+
+class ActivationState(StrEnum):
+    active = "active"
+    deactivated = "deactivated"
+
+
+class Activation(SQLModel, table=True):
+    """A published plan version activated for the incident at a response level (I–IV)."""
+
+    __tablename__ = "incident_activation"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", ondelete="CASCADE", index=True)
+    plan_id: int = Field(foreign_key="plan.id")
+    version_id: int = Field(foreign_key="plan_version.id")
+    version_number: int
+    plan_title: str = Field(max_length=200)
+    level: str = Field(max_length=4)  # I (highest) … IV
+    state: ActivationState = Field(default=ActivationState.active, sa_type=sa.String(12))
+    levels: list[dict[str, Any]] = json_field(list)  # [{level, at, by}] every level it had
+    activated_at: datetime = utc_field(default_now=True)
+    activated_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")
+    deactivated_at: datetime | None = utc_field(nullable=True)
+
+
+class TaskState(StrEnum):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"  # the level changed or the plan was deactivated
+
+
+class Task(SQLModel, table=True):
+    """One action of the activated level's checklist, tracked to done."""
+
+    __tablename__ = "incident_task"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", ondelete="CASCADE", index=True)
+    activation_id: int = Field(foreign_key="incident_activation.id", ondelete="CASCADE")
+    level: str = Field(max_length=4)
+    position: int  # order in the checklist
+    action_key: str | None = Field(default=None, max_length=40)
+    action: str = Field(max_length=2000)
+    responsible: str = Field(max_length=200)
+    responsible_org_id: int | None = None
+    due_at: datetime | None = utc_field(nullable=True)
+    state: TaskState = Field(default=TaskState.open, sa_type=sa.String(12))
+    done_at: datetime | None = utc_field(nullable=True)
+    done_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")
+    note: str | None = Field(default=None, max_length=2000)

@@ -18,6 +18,7 @@ from service.db import Database
 from service.orgs.models import Org
 from service.people.models import Person
 from tests.factories import World, bearer, make_person, make_user
+from tests.plans.library.conftest import library  # noqa: F401  (plans to activate)
 from tests.rosters.conftest import today
 
 
