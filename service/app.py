@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse
 from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline timers)
 from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
+from plans.resources import jobs as resource_jobs  # resources' clock handlers
+from plans.resources.router import router as resources_router
 from rosters import jobs as roster_jobs  # registers the roster's clock handlers
 from rosters import presence as roster_presence  # noqa: F401  (check-in timers)
 from rosters import reports as roster_reports  # noqa: F401  (daily dispatch reports)
@@ -94,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 batch=settings.clock_batch,
             )
             clock.add_cron("duty.daily", lambda: roster_jobs.propose_daily(db), hour=0, minute=5)
+            clock.add_cron("resources.daily", lambda: resource_jobs.propose_daily(db), hour=0)
             clock.start()
         app.state.clock = clock
         try:
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         duty_router,
         warnings_router,
         duty_rules_router,
+        resources_router,
     ):
         api.include_router(router)
     app.include_router(api)

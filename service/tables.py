@@ -1,6 +1,7 @@
 """Import every table model so that ``SQLModel.metadata`` knows all tables (Alembic, tests)."""
 
 from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
+from plans.resources import models as resource_models  # noqa: F401  (resource tables)
 from rosters.models import (
     CalendarFeed,
     DutyHandover,
