@@ -19,6 +19,8 @@ from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline ti
 from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
 from plans.library.router import router as plans_router
+from plans.resources import jobs as resource_jobs  # resources' clock handlers
+from plans.resources.router import router as resources_router
 from rosters import jobs as roster_jobs  # registers the roster's clock handlers
 from rosters import presence as roster_presence  # noqa: F401  (check-in timers)
 from rosters import reports as roster_reports  # noqa: F401  (daily dispatch reports)
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 batch=settings.clock_batch,
             )
             clock.add_cron("duty.daily", lambda: roster_jobs.propose_daily(db), hour=0, minute=5)
+            clock.add_cron("resources.daily", lambda: resource_jobs.propose_daily(db), hour=0)
             clock.start()
         app.state.clock = clock
         try:
@@ -139,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incident_response_router,
         intake_router,
         plans_router,
+        resources_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -10,6 +10,7 @@ from dispatch.incidents.models import (
 )
 from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
 from plans.library.models import Plan, PlanAttachment, PlanVersion
+from plans.resources import models as resource_models  # noqa: F401  (resource tables)
 from rosters.models import (
     CalendarFeed,
     DutyHandover,

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from dispatch.incidents import demo as incidents_demo
 from dispatch.warnings import demo as warnings_demo
 from plans.library import demo as plans_demo
+from plans.resources import demo as resources_demo
 from rosters import demo as rosters_demo
 from service.auth import users
 from service.auth.models import User
@@ -138,6 +139,7 @@ async def _populate(session: AsyncSession, settings: Settings) -> dict[str, int]
     await warnings_demo.load(session, settings, county, warnings_demo.townships_of(by_name))
     await incidents_demo.load(session, by_name)
     await plans_demo.load(session, settings, by_name)
+    await resources_demo.load(session, county, by_name, staff)
     return {
         "orgs": len(by_name),
         "people": sum(len(v) for v in staff.values()),

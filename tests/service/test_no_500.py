@@ -38,16 +38,53 @@ PREFIXES = (
     "/api/v1/intake",
     "/api/v1/plans",
 )
+RESOURCE_PREFIXES = (
+    "/api/v1/teams",
+    "/api/v1/experts",
+    "/api/v1/depots",
+    "/api/v1/stock",
+    "/api/v1/resources",
+)
+RESOURCE_BODIES: list[object] = [
+    *JUNK_BODIES,
+    {"depot_id": 1, "item_id": 1, "quantity": 10**13, "batch": "x" * 61},
+    {"depot_id": 2**31, "lot_id": -1, "quantity": "1e400", "reason": ""},
+    {"from_depot_id": 1, "to_depot_id": 1, "item_id": 1, "quantity": 1.5},
+    {"base_lat": "nan", "base_lon": "1e309", "kind": "fire", "equipment": [{"name": 1}]},
+    {"lat": 90.0001, "lon": -180.0001, "status": "lost", "specialties": []},
+]
 
 
-def routes(app: FastAPI) -> list[tuple[str, str]]:
-    """(method, path template) of every documented route under ``PREFIXES``."""
+def routes(app: FastAPI, prefixes: tuple[str, ...] = PREFIXES) -> list[tuple[str, str]]:
+    """(method, path template) of every documented route under ``prefixes``."""
     return [
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
-        if path.startswith(PREFIXES)
+        if path.startswith(prefixes)
         for method in operations
     ]
+
+
+async def test_junk_to_resources_never_gives_a_500(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
+    headers = bearer(world.root_admin)
+    seen = routes(app, RESOURCE_PREFIXES)
+    assert len(seen) > 30
+    failures = []
+    for method, template in seen:
+        for value in PATH_VALUES:
+            path = re.sub(r"\{[^}]+\}", value, template)
+            for body in RESOURCE_BODIES if method in ("POST", "PUT", "PATCH") else [None]:
+                for query in (
+                    "",
+                    "?lat=91&lon=x&kind=ship&limit=0&item_id=abc&min_qty=-1",
+                    "?lat=0&lon=0&kind=depot&item_id=1&min_qty=1&type=fire&low=maybe",
+                ):
+                    r = await client.request(method, path + query, json=body, headers=headers)
+                    if r.status_code >= 500:
+                        failures.append((method, path + query, body, r.status_code, r.text[:200]))
+    assert not failures, failures[:5]
 
 
 async def test_junk_never_gives_a_500(

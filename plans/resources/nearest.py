@@ -1,0 +1,229 @@
+"""``GET /resources/nearest``: teams or depots sorted by geodesic distance.
+
+Teams move (1% a second at a big incident), so they are searched in a per-process
+``geoindex.SpatialIndex`` that catches up with the outbox before every query; the rows it
+answers with are read back from the database, and a mismatch (a database restored or
+truncated under it) rebuilds it. Depots are few and still: filtered in SQL (stock sums),
+then measured one by one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from plans.resources.common import TOPIC
+from plans.resources.geoindex import Point, SpatialIndex, distance_km
+from plans.resources.models import Depot, StockMovement, Team, TeamKind, TeamStatus
+from service.auth.permissions import Scope
+from service.errors import Invalid
+from service.orgs.models import Org
+from service.realtime.models import OutboxEvent
+
+
+@dataclass(frozen=True)
+class TeamAttrs:
+    kind: str
+    status: str
+    org_path: str
+    org_id: int
+    name: str
+
+
+class TeamIndex:
+    """One database's team positions in this process."""
+
+    def __init__(self) -> None:
+        self.index = SpatialIndex()
+        self.last_seq = -1
+        self.identity: Any = None
+        self._locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+    def lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if loop not in self._locks:
+            self._locks[loop] = asyncio.Lock()
+        return self._locks[loop]
+
+    @staticmethod
+    def _point(row: Any) -> Point:
+        team_id, lat, lon, kind, status, path, org_id, name = row
+        return Point(team_id, lat, lon, TeamAttrs(str(kind), str(status), path, org_id, name))
+
+    @staticmethod
+    def _rows(ids: list[int] | None = None) -> Any:
+        columns: list[Any] = [Team.id, Team.lat, Team.lon, Team.kind, Team.status, Org.path]
+        query: Any = sa.select(*columns, col(Team.org_id), col(Team.name))
+        query = query.join(Org, col(Org.id) == col(Team.org_id))
+        return query.where(col(Team.id).in_(ids)) if ids is not None else query
+
+    async def _head(self, session: AsyncSession) -> tuple[int, Any]:
+        first = select(OutboxEvent.at).order_by(col(OutboxEvent.seq)).limit(1).scalar_subquery()
+        row = (await session.exec(select(sa.func.max(OutboxEvent.seq), first))).one()
+        return int(row[0] or 0), row[1]
+
+    async def rebuild(self, session: AsyncSession) -> None:
+        head, identity = await self._head(session)
+        rows = (await session.exec(self._rows())).all()
+        self.index.rebuild(self._point(r) for r in rows)
+        self.last_seq, self.identity = head, identity
+
+    async def sync(self, session: AsyncSession) -> None:
+        async with self.lock():
+            head, identity = await self._head(session)
+            if identity != self.identity or head < self.last_seq:
+                await self.rebuild(session)
+                return
+            if head == self.last_seq:
+                return
+            events = (
+                await session.exec(
+                    select(OutboxEvent.type, OutboxEvent.data).where(
+                        col(OutboxEvent.seq) > self.last_seq,
+                        col(OutboxEvent.seq) <= head,
+                        col(OutboxEvent.topic) == TOPIC,
+                    )
+                )
+            ).all()
+            ids = sorted(
+                {
+                    int(data["id"])
+                    for kind, data in events
+                    if kind.startswith("team.") and isinstance(data.get("id"), int)
+                }
+            )
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                found = {r[0]: r for r in (await session.exec(self._rows(chunk))).all()}
+                for team_id in chunk:
+                    if team_id in found:
+                        self.index.put(self._point(found[team_id]))
+                    else:
+                        self.index.remove(team_id)
+            self.last_seq = head
+
+
+INDEXES: dict[str, TeamIndex] = {}
+
+
+def index_for(session: AsyncSession) -> TeamIndex:
+    assert session.bind is not None
+    key = session.bind.engine.url.render_as_string(hide_password=True)
+    if key not in INDEXES:
+        INDEXES[key] = TeamIndex()
+    return INDEXES[key]
+
+
+def _team_filter(
+    scope: Scope, kinds: list[TeamKind] | None, statuses: list[TeamStatus] | None
+) -> Any:
+    kind_set = {k.value for k in kinds} if kinds else None
+    status_set = {s.value for s in statuses} if statuses else None
+
+    def accept(point: Point) -> bool:
+        attrs: TeamAttrs = point.attrs
+        return (
+            (kind_set is None or attrs.kind in kind_set)
+            and (status_set is None or attrs.status in status_set)
+            and scope.covers(attrs.org_path)
+        )
+
+    return accept
+
+
+async def nearest_teams(
+    session: AsyncSession,
+    scope: Scope,
+    lat: float,
+    lon: float,
+    *,
+    limit: int,
+    kinds: list[TeamKind] | None = None,
+    statuses: list[TeamStatus] | None = None,
+) -> list[dict[str, Any]]:
+    team_index = index_for(session)
+    await team_index.sync(session)
+    accept = _team_filter(scope, kinds, statuses)
+    for attempt in range(2):
+        found = team_index.index.nearest(lat, lon, limit, accept)
+        ids = [p.id for _, p in found]
+        rows = {
+            t.id: t for t in (await session.exec(select(Team).where(col(Team.id).in_(ids)))).all()
+        }
+        if attempt == 0 and any(
+            p.id not in rows or (rows[p.id].lat, rows[p.id].lon) != (p.lat, p.lon) for _, p in found
+        ):
+            await team_index.rebuild(session)  # the database changed under the index
+            continue
+        break
+    return [
+        {
+            "kind": "team",
+            "id": p.id,
+            "name": rows[p.id].name,
+            "org_id": rows[p.id].org_id,
+            "lat": p.lat,
+            "lon": p.lon,
+            "distance_km": round(d, 6),
+            "team_kind": rows[p.id].kind,
+            "status": rows[p.id].status,
+            "headcount": rows[p.id].headcount,
+            "leader_id": rows[p.id].leader_id,
+        }
+        for d, p in found
+        if p.id in rows
+    ]
+
+
+async def nearest_depots(
+    session: AsyncSession,
+    scope: Scope,
+    lat: float,
+    lon: float,
+    *,
+    limit: int,
+    item_id: int | None = None,
+    min_qty: int | None = None,
+) -> list[dict[str, Any]]:
+    if min_qty is not None and item_id is None:
+        raise Invalid.field("min_qty", "min_qty_needs_item")
+    query: Any = select(Depot).join(Org, col(Org.id) == col(Depot.org_id))
+    query = query.where(scope.clause(col(Org.path)))
+    held: dict[int, int] = {}
+    if item_id is not None:
+        total = sa.func.sum(StockMovement.quantity)
+        sums = (
+            await session.exec(
+                select(StockMovement.depot_id, total)
+                .where(StockMovement.item_id == item_id)
+                .group_by(col(StockMovement.depot_id))
+                .having(total >= (min_qty or 1))
+            )
+        ).all()
+        held = {d: int(q) for d, q in sums}
+        query = query.where(col(Depot.id).in_(list(held)))
+    depots = (await session.exec(query)).all()
+    scored = sorted(
+        ((distance_km(lat, lon, d.lat, d.lon), d.id or 0, d) for d in depots),
+        key=lambda s: (s[0], s[1]),
+    )[:limit]
+    return [
+        {
+            "kind": "depot",
+            "id": depot_id,
+            "name": d.name,
+            "org_id": d.org_id,
+            "lat": d.lat,
+            "lon": d.lon,
+            "distance_km": round(dist, 6),
+            "manager_id": d.manager_id,
+            **({"item_id": item_id, "quantity": held[depot_id]} if item_id is not None else {}),
+        }
+        for dist, depot_id, d in scored
+    ]
