@@ -219,3 +219,20 @@ async def test_level_changes_keep_action_keys(client: httpx.AsyncClient, library
     keys = [a["key"] for a in updated["content"]["levels"][1]["actions"]]
     assert keys == ["IV-4", "IV-1", "IV-2", "IV-3"]
     assert level()["level"] == "IV"
+
+
+async def test_racing_steps_take_effect_once(client: httpx.AsyncClient, library: Library) -> None:
+    plan = await new_plan(client, library)
+    v1 = f"{API}/{plan['id']}/versions/1"
+    await call(client, "POST", f"/{plan['id']}/versions/1/submit", library.h("a_duty"))
+    first, second = await asyncio.gather(
+        client.post(f"{v1}/approve", headers=library.h("a_leader")),
+        client.post(f"{v1}/approve", headers=library.h("a_leader2")),
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 409], (first.text, second.text)
+    filing = {"filing_number": "阳应急备〔2026〕3号", "filing_date": today()}
+    edit, filed = await asyncio.gather(
+        client.patch(v1, json={"change_note": "偷改"}, headers=library.h("a_duty")),
+        client.post(f"{v1}/file", json=filing, headers=library.h("c_duty")),
+    )
+    assert edit.status_code == 409 and filed.status_code == 200
