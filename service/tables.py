@@ -2,6 +2,7 @@
 
 from dispatch.incidents.models import (
     Activation,
+    Dispatch,
     GradeChange,
     Incident,
     LogEntry,
@@ -38,6 +39,7 @@ __all__ = [
     "CalendarFeed",
     "Channel",
     "Delivery",
+    "Dispatch",
     "DutyHandover",
     "DutyLeave",
     "DutyOverride",

@@ -50,6 +50,24 @@ register(
         "plan_already_active": ("《{plan}》已启动", "The plan {plan} is active already"),
         "activation_ended": ("该预案响应已终止", "This plan activation has ended"),
         "task_cancelled": ("该任务已取消", "This task was cancelled"),
+        "team_unknown": ("救援队伍不存在或无权调派", "No such team, or not yours to dispatch"),
+        "team_busy": (
+            "{team} 当前状态为 {status}，不能调派",
+            "{team} is {status} and cannot be dispatched",
+        ),
+        "dispatch_one_kind": (
+            "请给出队伍（team_id），或物资（depot_id、item_id、quantity）",
+            "Give team_id, or depot_id, item_id and quantity",
+        ),
+        "dispatch_ended": ("该调派已{status}", "This dispatch is {status} already"),
+        "dispatch_move": (
+            "调派状态不能从 {status} 改为 {to}",
+            "A dispatch cannot go from {status} to {to}",
+        ),
+        "material_not_returnable": (
+            "物资不能“返回”；未用物资请在储备库入库",
+            "Materials do not return; receive unused stock back at the depot",
+        ),
         "idempotency_key_missing": (
             "缺少 Idempotency-Key 请求头",
             "The Idempotency-Key header is required",

@@ -232,3 +232,43 @@ class Task(SQLModel, table=True):
     done_at: datetime | None = utc_field(nullable=True)
     done_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")
     note: str | None = Field(default=None, max_length=2000)
+
+
+class DispatchKind(StrEnum):
+    team = "team"
+    material = "material"
+
+
+class DispatchStatus(StrEnum):
+    requested = "requested"
+    en_route = "en_route"
+    on_scene = "on_scene"  # materials: delivered
+    returned = "returned"  # teams only
+    cancelled = "cancelled"
+
+
+class Dispatch(SQLModel, table=True):
+    """A team or materials sent to the incident, and where they are."""
+
+    __tablename__ = "incident_dispatch"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", ondelete="CASCADE", index=True)
+    kind: DispatchKind = Field(sa_type=sa.String(10))
+    team_id: int | None = Field(default=None, foreign_key="resource_team.id")
+    team_kind: str | None = Field(default=None, max_length=24)
+    depot_id: int | None = Field(default=None, foreign_key="resource_depot.id")
+    item_id: int | None = Field(default=None, foreign_key="resource_item.id")
+    quantity: int | None = None
+    name: str = Field(max_length=200)  # the team, or the item with its unit
+    status: DispatchStatus = Field(default=DispatchStatus.requested, sa_type=sa.String(12))
+    distance_km: float | None = None  # from where the team or depot was, at dispatch
+    op_id: str | None = Field(default=None, max_length=40)  # the stock ledger operation
+    note: str | None = Field(default=None, max_length=1000)
+    requested_at: datetime = utc_field(default_now=True)
+    en_route_at: datetime | None = utc_field(nullable=True)
+    on_scene_at: datetime | None = utc_field(nullable=True)
+    returned_at: datetime | None = utc_field(nullable=True)
+    cancelled_at: datetime | None = utc_field(nullable=True)
+    created_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")

@@ -1,15 +1,18 @@
-"""``/api/v1/incidents/{id}/activations`` and ``/tasks``: the response to an incident."""
+"""``/api/v1/incidents/{id}/activations``, ``/tasks`` and ``/dispatches``: the response."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dispatch.incidents import activations
+from dispatch.incidents import activations, dispatches
 from dispatch.incidents.router import CurrentIncident, WritableIncident
 from dispatch.incidents.schemas_response import (
     ActivationCreate,
     ActivationRead,
     ActivationUpdate,
+    DispatchCreate,
+    DispatchRead,
+    DispatchUpdate,
     TaskRead,
     TaskUpdate,
 )
@@ -23,7 +26,8 @@ router = APIRouter(prefix="/incidents", tags=["incidents"])
 async def list_activations(session: SessionDep, current: CurrentIncident) -> Page[ActivationRead]:
     """Plan activations with their task lists and the resources each level requires."""
     rows = await activations.of(session, current[0])
-    return Page(data=[await activations.read(session, a) for a in rows], count=len(rows))
+    sent = await dispatches.counts(session, current[0])
+    return Page(data=[await activations.read(session, a, sent) for a in rows], count=len(rows))
 
 
 @router.post("/{incident_id}/activations", response_model=ActivationRead, status_code=201)
@@ -69,3 +73,31 @@ async def update_task(
     """Mark a task done (or open again), with a note."""
     task = await activations.update_task(session, user, *current, task_id, data)
     return TaskRead.model_validate(task)
+
+
+@router.get("/{incident_id}/dispatches", response_model=Page[DispatchRead])
+async def list_dispatches(session: SessionDep, current: CurrentIncident) -> Page[DispatchRead]:
+    rows = await dispatches.of(session, current[0])
+    return Page(data=[DispatchRead.model_validate(r) for r in rows], count=len(rows))
+
+
+@router.post("/{incident_id}/dispatches", response_model=DispatchRead, status_code=201)
+async def dispatch_resource(
+    session: SessionDep, user: CurrentUser, current: WritableIncident, data: DispatchCreate
+) -> DispatchRead:
+    """Send a team (it must be available or on standby) or materials (a stock ledger
+    movement; a shortfall is 409)."""
+    return DispatchRead.model_validate(await dispatches.create(session, user, *current, data))
+
+
+@router.patch("/{incident_id}/dispatches/{dispatch_id}", response_model=DispatchRead)
+async def move_dispatch(
+    session: SessionDep,
+    user: CurrentUser,
+    current: WritableIncident,
+    dispatch_id: PathId,
+    data: DispatchUpdate,
+) -> DispatchRead:
+    """requested → en_route → on_scene → returned (teams), or cancelled before arrival."""
+    row = await dispatches.get(session, current[0], dispatch_id)
+    return DispatchRead.model_validate(await dispatches.move(session, user, *current, row, data))

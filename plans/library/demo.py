@@ -128,7 +128,7 @@ PLANS: list[
         ["other"],
         "突发事件",
         _triggers("突发事件"),
-        [("comprehensive", 1), ("volunteer", 1)],
+        [("comprehensive", 1), ("social_volunteer", 1)],
         [("帐篷", 50, "顶")],
     ),
     (
@@ -198,7 +198,7 @@ PLANS: list[
         ["flood", "geological"],
         "突发事件",
         {"IV": ["镇域内发生一般突发事件"]},
-        [("volunteer", 1)],
+        [("social_volunteer", 1)],
         [("编织袋", 500, "条")],
     ),
     (
@@ -208,7 +208,7 @@ PLANS: list[
         ["mountain_torrent", "geological"],
         "山洪地质灾害",
         {"IV": ["气象台发布暴雨黄色预警", "巡查发现滑坡、崩塌前兆"]},
-        [("volunteer", 1)],
+        [("social_volunteer", 1)],
         [("铜锣", 20, "面")],
     ),
 ]

@@ -42,8 +42,9 @@ TEAM_ZH = {
     TeamType.forest_fire: "森林消防队伍",
     TeamType.flood: "防汛抢险队伍",
     TeamType.medical: "医疗救护队伍",
-    TeamType.volunteer: "社会应急力量",
+    TeamType.social_volunteer: "社会应急力量",
     TeamType.enterprise: "企业专职救援队",
+    TeamType.other: "其他救援队伍",
 }
 
 

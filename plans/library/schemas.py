@@ -14,22 +14,15 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from plans.library.models import PlanHazard, PlanKind, VersionStatus
+from plans.resources.models import TeamKind
 from service.schemas import Day, Id, InputModel, ReadModel
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Key = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
-class TeamType(StrEnum):
-    comprehensive = "comprehensive"  # 综合性消防救援队伍
-    fire = "fire"
-    mine_rescue = "mine_rescue"
-    hazmat = "hazmat"
-    forest_fire = "forest_fire"
-    flood = "flood"
-    medical = "medical"
-    volunteer = "volunteer"  # 社会应急力量
-    enterprise = "enterprise"  # 企业专职队伍
+# the team types a plan level may require are the resource catalogue's team kinds
+TeamType = TeamKind
 
 
 class ResponseLevelName(StrEnum):

@@ -19,6 +19,7 @@ from service.orgs.models import Org
 from service.people.models import Person
 from tests.factories import World, bearer, make_person, make_user
 from tests.plans.library.conftest import library  # noqa: F401  (plans to activate)
+from tests.plans.resources.conftest import stores  # noqa: F401  (depots to dispatch from)
 from tests.rosters.conftest import today
 
 
