@@ -8,7 +8,7 @@ import structlog
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rosters.materialise import CHECKIN, shift_ref
+from rosters.materialise import CHECKIN, lock, shift_ref
 from rosters.models import DutyHandover, DutyShift
 from rosters.schemas import HandoverCreate, HandoverRead, ShiftRead
 from rosters.setup import may_write, record
@@ -41,6 +41,10 @@ async def check_in(
 ) -> DutyShift:
     """Record presence; repeating it is harmless (the first time stands)."""
     _own_or_staff(actor, shift, org)
+    if shift.checked_in_at is not None:
+        return shift
+    await lock(session, shift.org_id)  # before the row: a rebuild takes them in this order
+    await session.refresh(shift)
     if shift.checked_in_at is not None:
         return shift
     now = utcnow()

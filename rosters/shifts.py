@@ -121,6 +121,7 @@ async def gaps(session: AsyncSession, org: Org, start: datetime, end: datetime) 
         await session.exec(
             select(DutyShift).where(
                 DutyShift.org_id == org.id,
+                col(DutyShift.start_at) > start - MAX_SHIFT,  # a lower bound for the index
                 col(DutyShift.start_at) < end,
                 col(DutyShift.end_at) > start,
             )
