@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rosters import coverage, rotation
+from rosters import changeover, coverage, rotation
 from rosters.config import CONFIG
 from rosters.models import DutyLeave, DutyOverride, DutyPost, DutyRotation, DutySchedule, DutyShift
 from service.auth.permissions import Principal
@@ -27,11 +28,13 @@ from service.db import utcnow
 from service.errors import Conflict
 from service.orgs.models import Org
 from service.people.models import Person
+from service.realtime import outbox
 
 TOPIC = "duty"
 CHECKIN = "duty.checkin"
 MAX_SHIFT = timedelta(hours=26)  # one slot of a pattern, DST included
 MAX_OVERRIDE = timedelta(days=92)
+RULE_REASONS = ("rotation", "schedule", "post")  # changes checked beyond the horizon
 
 
 def shift_ref(shift_id: int | None) -> str:
@@ -71,6 +74,28 @@ def describe(shift: DutyShift | rotation.Piece) -> dict[str, Any]:
         "start_at": shift.start_at.isoformat(),
         "end_at": shift.end_at.isoformat(),
     }
+
+
+async def lock(session: AsyncSession, org_id: int | None) -> None:
+    """Hold the org's roster until the transaction ends.
+
+    On PostgreSQL, first the transaction-level advisory lock of the outbox sequence
+    (``pg_advisory_xact_lock``): the overlap check reads other orgs' shifts, which a
+    concurrent rebuild of another org could be writing uncommitted. Every writing
+    transaction takes that lock before its first event anyway, so taking it here, before
+    anything of the rebuild, orders rebuilds with all writers and never waits in a cycle
+    with a second lock. Then the org's ``duty_schedule`` row FOR UPDATE (always after the
+    advisory lock, and before the row is written). SQLite already runs one writer at a
+    time (service/db.py). Re-entrant: a transaction may rebuild several orgs.
+    """
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        connection = await session.connection()
+        await connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": outbox.OUTBOX_LOCK_KEY}
+        )
+    await session.exec(
+        select(DutySchedule.org_id).where(DutySchedule.org_id == org_id).with_for_update()
+    )
 
 
 async def inputs(session: AsyncSession, org: Org) -> Inputs:
@@ -119,7 +144,8 @@ def window(
 
 async def desired(
     session: AsyncSession, data: Inputs, first: date, last: date, start: datetime, end: datetime
-) -> rotation.Plan:
+) -> tuple[rotation.Plan, dict[int, list[tuple[datetime, datetime]]]]:
+    """The plan of the window, and the leave it took into account."""
     people = sorted({p for r in data.rules for p in r.people})
     leave: dict[int, list[tuple[datetime, datetime]]] = {}
     if people:
@@ -166,7 +192,7 @@ async def desired(
         )
         for o in overrides
     ]
-    return rotation.plan(
+    plan = rotation.plan(
         changeovers=data.changeovers,
         zone=data.zone,
         first=first,
@@ -176,6 +202,7 @@ async def desired(
         covers=covers,
         names={k: v for k, v in names.items() if k is not None},
     )
+    return plan, leave
 
 
 def _continuing(
@@ -225,29 +252,38 @@ async def regenerate(
     """Bring the org's shifts from ``now`` (or ``backfill_from``, for a first load) to the
     end of the horizon in line with its rules, in the caller's transaction."""
     now = now or utcnow()
+    await lock(session, org.id)
     data = await inputs(session, org)
     outcome = Outcome()
     if not data.changeovers:
         return outcome
     first, last, start, end = window(data, now, backfill_from)
-    plan = await desired(session, data, first, last, start, end)
+    plan, leave = await desired(session, data, first, last, start, end)
     outcome.unpublished_years = plan.unpublished_years
     cut = start if backfill_from else now.replace(microsecond=0)
-    wanted = {(p.post_id, p.person_id, p.start_at): p for p in plan.pieces if p.end_at > cut}
     rows = list(
         (
             await session.exec(
                 select(DutyShift).where(
                     DutyShift.org_id == org.id,
+                    col(DutyShift.start_at) > cut - MAX_SHIFT,  # a lower bound for the index
                     col(DutyShift.end_at) > cut,
                     col(DutyShift.start_at) < end,
                 )
             )
         ).all()
     )
+    pieces, stay = (
+        (plan.pieces, set()) if backfill_from else changeover.defer(plan.pieces, rows, cut, leave)
+    )
+    wanted = {(p.post_id, p.person_id, p.start_at): p for p in pieces if p.end_at > cut}
     kept: list[DutyShift] = []
     gone: list[DutyShift] = []
+    cut_short: list[DutyShift] = []
     for row in rows:
+        if row.id in stay:  # the new rules start at this post's next changeover
+            kept.append(row)
+            continue
         piece = wanted.pop((row.post_id, row.person_id, row.start_at), None)
         if piece is None and row.start_at <= cut:
             piece = _continuing(wanted, row)
@@ -258,11 +294,13 @@ async def regenerate(
             row.end_at, row.sequence, row.updated_at = cut, row.sequence + 1, now
             outcome.updated += 1
             kept.append(row)
+            cut_short.append(row)
         else:
             gone.append(row)
     for row in gone:
         await session.delete(row)
     outcome.deleted = len(gone)
+    await session.flush()  # deletes before inserts: a new row may take a deleted one's key
     fresh = [
         DutyShift(
             org_id=org.id or 0,
@@ -274,9 +312,23 @@ async def regenerate(
     await session.flush()
     outcome.inserted = len(fresh)
     await _check(session, data, kept + fresh, start, end)
-    if gone:
-        await clock.cancel_many(session, CHECKIN, [shift_ref(r.id) for r in gone])
+    if reason in RULE_REASONS:  # what the daily job will materialise later must fit too
+        ahead = changeover.clashes_ahead(
+            changeovers=data.changeovers,
+            zone=data.zone,
+            rules=data.rules,
+            posts=post_rules(data.posts),
+            after=last + timedelta(days=1),
+        )
+        if ahead:
+            raise Conflict(ahead[0], extra={"shifts": [describe(s) for s in ahead[1]]})
     grace = timedelta(seconds=CONFIG.checkin_grace_s)
+    # a row gone, or cut short before its check-in is due, has no check-in to miss
+    stale = gone + [
+        r for r in cut_short if r.checked_in_at is None and r.end_at <= r.start_at + grace
+    ]
+    if stale:
+        await clock.cancel_many(session, CHECKIN, [shift_ref(r.id) for r in stale])
     due = [(shift_ref(r.id), r.start_at + grace) for r in fresh if r.start_at + grace > now]
     await clock.schedule_new(session, CHECKIN, due)  # new rows: no timer of theirs exists yet
     if outcome.changed:
@@ -317,6 +369,7 @@ async def _check(
                     select(DutyShift).where(
                         col(DutyShift.person_id).in_(people[i : i + 500]),
                         DutyShift.org_id != data.org.id,
+                        col(DutyShift.start_at) > start - MAX_SHIFT,  # lower bound: index
                         col(DutyShift.end_at) > start,
                         col(DutyShift.start_at) < end,
                     )

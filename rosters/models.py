@@ -141,6 +141,8 @@ class DutyShift(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_duty_shift_org_start", "org_id", "start_at"),
         sa.Index("ix_duty_shift_person_start", "person_id", "start_at"),
+        # one row per post, person and start: two rebuilds can never both insert it
+        sa.Index("ux_duty_shift_slot", "org_id", "post_id", "person_id", "start_at", unique=True),
         {"sqlite_autoincrement": True},
     )
 

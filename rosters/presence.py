@@ -8,7 +8,7 @@ import structlog
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rosters.materialise import CHECKIN, shift_ref
+from rosters.materialise import CHECKIN, lock, shift_ref
 from rosters.models import DutyHandover, DutyShift
 from rosters.schemas import HandoverCreate, HandoverRead, ShiftRead
 from rosters.setup import may_write, record
@@ -17,7 +17,7 @@ from service.clock import service as clock
 from service.clock.models import Timer
 from service.clock.runner import handler
 from service.db import utcnow
-from service.errors import Conflict
+from service.errors import Conflict, NotFound
 from service.i18n import t
 from service.notify import service as notify
 from service.orgs import service as orgs
@@ -41,6 +41,10 @@ async def check_in(
 ) -> DutyShift:
     """Record presence; repeating it is harmless (the first time stands)."""
     _own_or_staff(actor, shift, org)
+    if shift.checked_in_at is not None:
+        return shift
+    await lock(session, shift.org_id)  # before the row: a rebuild takes them in this order
+    await session.refresh(shift)
     if shift.checked_in_at is not None:
         return shift
     now = utcnow()
@@ -114,12 +118,33 @@ async def next_shift(session: AsyncSession, shift: DutyShift) -> DutyShift | Non
     ).first()
 
 
+async def visible_handover(
+    session: AsyncSession, actor: Principal, handover_id: int
+) -> tuple[DutyHandover, Org]:
+    """A handover in the caller's scope, or one of their own shifts gave or receives."""
+    handover = await session.get(DutyHandover, handover_id)
+    org = await orgs.get(session, handover.org_id) if handover is not None else None
+    if handover is None or org is None:
+        raise NotFound("handover")
+    if not actor.scope("duty.read").covers(org.path):
+        ids = [i for i in (handover.shift_id, handover.next_shift_id) if i is not None]
+        people = {s.person_id for i in ids if (s := await session.get(DutyShift, i))}
+        if actor.person_id is None or actor.person_id not in people:
+            raise NotFound("handover")
+    return handover, org
+
+
 async def hand_over(
     session: AsyncSession, actor: Principal, shift: DutyShift, org: Org, data: HandoverCreate
-) -> DutyHandover:
+) -> tuple[DutyHandover, bool]:
+    """The shift's handover, and whether it was made now: a repeated request gets the
+    first one back (one handover per shift)."""
     _own_or_staff(actor, shift, org)
-    if (await session.exec(select(DutyHandover).where(DutyHandover.shift_id == shift.id))).first():
-        raise Conflict("handover_exists")
+    given = (
+        await session.exec(select(DutyHandover).where(DutyHandover.shift_id == shift.id))
+    ).first()
+    if given is not None:
+        return given, False
     if utcnow() < shift.start_at:
         raise Conflict("handover_not_started")
     following = await next_shift(session, shift)
@@ -135,7 +160,7 @@ async def hand_over(
     await session.flush()
     after = dump(HandoverRead.model_validate(handover))
     await record(session, actor, org, "duty", "handover", handover.id, None, after)
-    return handover
+    return handover, True
 
 
 async def acknowledge(

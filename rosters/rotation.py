@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from rosters import holidays
@@ -38,11 +39,23 @@ class Rule:
     weekdays: frozenset[int] = frozenset()
     slots: frozenset[int] = frozenset()
 
-    def counts_matching_days(self) -> bool:
-        """Daily turns with a day filter advance on the days the rotation runs, not on
-        every calendar day (a workday rotation does not skip people over a weekend)."""
+    def counts_matching_days(self, blocked: bool = False) -> bool:
+        """Daily turns with a day filter advance on the days the rotation holds the post,
+        not on every calendar day (a workday rotation does not skip people over a weekend).
+        So do daily turns on a post with a holiday rotation (``blocked``): after the
+        holiday the regular rotation goes on where it left off."""
         filtered = self.kind == RotationKind.holiday or self.days != DayFilter.all
-        return self.period_days == 1 and (filtered or bool(self.weekdays))
+        return self.period_days == 1 and (filtered or bool(self.weekdays) or blocked)
+
+    def gives_way_to(self, other: Rule) -> bool:
+        """Whether ``other`` (a holiday rotation of the post) takes all of this one's slots
+        on the days it runs."""
+        return (
+            other.kind == RotationKind.holiday
+            and self.kind == RotationKind.regular
+            and other.post_id == self.post_id
+            and (not other.slots or (bool(self.slots) and self.slots <= other.slots))
+        )
 
     def runs_on(self, info: holidays.Day) -> bool:
         d = info.day
@@ -123,28 +136,88 @@ def duty_day(at: datetime, changeovers: list[time], zone: ZoneInfo) -> date:
 
 
 class _Turns:
-    """Whose turn it is on a rotation's running days, counting from its start date."""
+    """Whose turn it is on a rotation's running days, counting from its start date.
 
-    def __init__(self, rule: Rule, first: date) -> None:
+    A counting rotation advances on the days it holds the post: the days it runs, less
+    those a holiday rotation of the post takes over (``blockers``). Whole years are
+    counted at once (``_year_count``, cached; years the calendar does not carry by plain
+    weekday arithmetic), so a rotation started in 1900 costs no more than one from today.
+    """
+
+    def __init__(self, rule: Rule, first: date, blockers: tuple[Rule, ...] = ()) -> None:
         self.rule = rule
+        self.blockers = tuple(b for b in blockers if rule.gives_way_to(b))
+        self.counting = rule.counts_matching_days(bool(self.blockers))
         self.counted_until = rule.start_date
         self.count = 0
-        if rule.counts_matching_days() and first > rule.start_date:
+        if self.counting and first > rule.start_date:
             self._advance_to(first)
 
     def _advance_to(self, d: date) -> None:
         cursor = self.counted_until
+        end = self.rule.end_date
         while cursor < d:
-            if self.rule.runs_on(holidays.day(cursor)):
+            year_end = date(cursor.year + 1, 1, 1)
+            if (
+                cursor.month == 1
+                and cursor.day == 1
+                and year_end <= d
+                and (end is None or end >= year_end)
+                and all(_whole_year(b, cursor.year) for b in self.blockers)
+            ):
+                self.count += _year_count(_counting_key(self.rule), self.blockers, cursor.year)
+                cursor = year_end
+                continue
+            if _holds(self.rule, self.blockers, holidays.day(cursor)):
                 self.count += 1
             cursor += timedelta(days=1)
         self.counted_until = d
 
     def index(self, d: date) -> int:
-        if self.rule.counts_matching_days():
+        if self.counting:
             self._advance_to(d)
             return self.count
         return (d - self.rule.start_date).days // self.rule.period_days
+
+
+def _holds(rule: Rule, blockers: tuple[Rule, ...], info: holidays.Day) -> bool:
+    return rule.runs_on(info) and not any(b.runs_on(info) for b in blockers)
+
+
+def _whole_year(rule: Rule, year: int) -> bool:
+    """The rule's dates take in the whole year, or none of it."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    inside = rule.start_date <= first and (rule.end_date is None or rule.end_date >= last)
+    outside = rule.start_date > last or (rule.end_date is not None and rule.end_date < first)
+    return inside or outside
+
+
+def _counting_key(rule: Rule) -> Rule:
+    """The rule with only what decides its running days (for the cache)."""
+    return replace(rule, id=0, people=(), start_date=date(1900, 1, 1), end_date=None, period_days=1)
+
+
+@lru_cache(maxsize=4096)
+def _year_count(rule: Rule, blockers: tuple[Rule, ...], year: int) -> int:
+    """Days of ``year`` the rule holds its post (its dates take in the whole year)."""
+    first = date(year, 1, 1)
+    size = (date(year + 1, 1, 1) - first).days
+    if holidays.day(date(year, 6, 1)).known:
+        return sum(
+            _holds(rule, blockers, holidays.day(first + timedelta(days=n))) for n in range(size)
+        )
+    # a year the calendar does not carry: plain weekends, no statutory holidays, so the
+    # holiday rotation never runs and only weekdays count
+    if rule.kind == RotationKind.holiday:
+        return 0
+    allowed = set(rule.weekdays or range(1, 8))
+    if rule.days == DayFilter.workdays:
+        allowed &= {1, 2, 3, 4, 5}
+    elif rule.days == DayFilter.restdays:
+        allowed &= {6, 7}
+    start = first.isoweekday()
+    extra = {(start - 1 + n) % 7 + 1 for n in range(size - 364)}  # 1 or 2 days past 52 weeks
+    return sum(52 + (w in extra) for w in allowed)
 
 
 def _on_leave(leave: list[tuple[datetime, datetime]], slot: Slot) -> bool:
@@ -169,22 +242,37 @@ def plan(
     for rule in sorted(rules, key=lambda r: r.id):
         if rule.people:
             by_post[rule.post_id].append(rule)
-    turns = {rule.id: _Turns(rule, first) for rules_ in by_post.values() for rule in rules_}
+    turns = {
+        rule.id: _Turns(rule, first, tuple(rules_))
+        for rules_ in by_post.values()
+        for rule in rules_
+    }
     calendar_posts = {p for p, rs in by_post.items() if any(r.needs_calendar() for r in rs)}
     result = Plan(unpublished_years=holidays.unpublished_years(first, last))
     windows: list[Slot] = []
     for slot in slots(changeovers, zone, first, last):
         windows.append(slot)
         info = holidays.day(slot.day)
-        for post_id, post_rules in by_post.items():
+        # first whose turn it is on every post, then stand-ins for those on leave, who
+        # must not be on another post of the same slot already
+        due: list[tuple[Rule, int]] = []
+        taken: set[int] = set()
+        for post_rules in by_post.values():
             running = [r for r in post_rules if (not r.slots or slot.index in r.slots)]
             running = [r for r in running if r.runs_on(info)]
             holiday = [r for r in running if r.kind == RotationKind.holiday]
-            chosen: set[int] = set()
             for rule in holiday or running:
-                piece = _turn(rule, turns[rule.id].index(slot.day), slot, leave, chosen, names)
-                if piece is None:
-                    continue
+                index = turns[rule.id].index(slot.day)
+                person = rule.people[index % len(rule.people)]
+                if not _on_leave(leave.get(person, []), slot):
+                    taken.add(person)
+                due.append((rule, index))
+        chosen_on: dict[int, set[int]] = defaultdict(set)
+        for rule, index in due:
+            post_id = rule.post_id
+            chosen = chosen_on[post_id]
+            piece = _turn(rule, index, slot, leave, chosen, taken, names)
+            if piece is not None:
                 if not info.known and post_id in calendar_posts:
                     piece = replace(
                         piece,
@@ -192,6 +280,7 @@ def plan(
                         note=_join(piece.note, f"{slot.day.year} holidays not published yet"),
                     )
                 chosen.add(piece.person_id)
+                taken.add(piece.person_id)
                 result.pieces.append(piece)
     result.pieces = apply_covers(result.pieces, list(covers), windows)
     return result
@@ -203,13 +292,18 @@ def _turn(
     slot: Slot,
     leave: dict[int, list[tuple[datetime, datetime]]],
     chosen: set[int],
+    taken: set[int],
     names: dict[int, str],
 ) -> Piece | None:
+    """The person whose turn it is, or the next one in line: not on leave, not on the
+    post already, and (a stand-in) not on another post of the slot."""
     people = rule.people
     due = people[index % len(people)]
     for step in range(len(people)):
         person = people[(index + step) % len(people)]
         if person in chosen or _on_leave(leave.get(person, []), slot):
+            continue
+        if person != due and person in taken:
             continue
         note = None
         if person != due:

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from rosters import ical, imports, presence, shifts
-from rosters.models import DutyHandover, DutyShift
-from rosters.rules import visible
+from rosters.models import DutyShift
 from rosters.schemas import (
     DutyNow,
     Gaps,
@@ -44,7 +43,7 @@ At = Annotated[Timestamp | None, Query(description="ISO 8601 with offset; defaul
 async def current_shift(
     session: SessionDep, user: CurrentUser, shift_id: PathId
 ) -> tuple[DutyShift, Org]:
-    return await shifts.get_visible(session, user.scope("duty.read"), shift_id)
+    return await shifts.get_visible(session, user.scope("duty.read"), shift_id, user.person_id)
 
 
 CurrentShift = Annotated[tuple[DutyShift, Org], Depends(current_shift)]
@@ -125,6 +124,7 @@ async def duty_calendar(
         end=now + timedelta(days=days),
         limit=5000,
         offset=0,
+        own=user.person_id,
     )
     body = await ical.render(session, rows, name=name, host=request.url.hostname or "yingji")
     return Response(body, media_type="text/calendar; charset=utf-8")
@@ -191,6 +191,7 @@ async def list_shifts(
         end=end,
         limit=page.limit,
         offset=page.offset,
+        own=user.person_id,
     )
     return Page(data=[ShiftRead.model_validate(r) for r in rows], count=count)
 
@@ -207,16 +208,22 @@ async def check_in(session: SessionDep, user: CurrentUser, current: CurrentShift
 
 @router.post("/shifts/{shift_id}/handover", response_model=HandoverRead, status_code=201)
 async def hand_over(
-    session: SessionDep, user: CurrentUser, current: CurrentShift, data: HandoverCreate
+    session: SessionDep,
+    user: CurrentUser,
+    current: CurrentShift,
+    data: HandoverCreate,
+    response: Response,
 ) -> HandoverRead:
-    return HandoverRead.model_validate(await presence.hand_over(session, user, *current, data))
+    """201 with the new handover; a repeated request answers 200 with the first one."""
+    handover, created = await presence.hand_over(session, user, *current, data)
+    if not created:
+        response.status_code = 200
+    return HandoverRead.model_validate(handover)
 
 
 @router.post("/handovers/{handover_id}/ack", response_model=HandoverRead)
 async def acknowledge_handover(
     session: SessionDep, user: CurrentUser, handover_id: PathId
 ) -> HandoverRead:
-    handover, org = await visible(
-        session, user.scope("duty.read"), DutyHandover, handover_id, "handover"
-    )
+    handover, org = await presence.visible_handover(session, user, handover_id)
     return HandoverRead.model_validate(await presence.acknowledge(session, user, handover, org))

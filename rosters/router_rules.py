@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlmodel import col
 
 from rosters import rules, setup, swaps
@@ -253,13 +253,19 @@ async def list_swaps(
 
 
 @router.post("/swaps", response_model=SwapRead, status_code=201)
-async def request_swap(session: SessionDep, user: CurrentUser, data: SwapCreate) -> SwapRead:
-    return SwapRead.model_validate(await swaps.request(session, user, data))
+async def request_swap(
+    session: SessionDep, user: CurrentUser, data: SwapCreate, response: Response
+) -> SwapRead:
+    """201 with a new swap; the same request while it is pending answers 200 with it."""
+    swap, created = await swaps.request(session, user, data)
+    if not created:
+        response.status_code = 200
+    return SwapRead.model_validate(swap)
 
 
 @router.get("/swaps/{swap_id}", response_model=SwapRead)
 async def get_swap(session: SessionDep, user: CurrentUser, swap_id: PathId) -> SwapRead:
-    row, _ = await rules.visible(session, user.scope("duty.read"), DutySwap, swap_id, "swap")
+    row, _ = await swaps.visible(session, user, swap_id)
     return SwapRead.model_validate(row)
 
 
@@ -279,7 +285,7 @@ async def swap_step(
     session: SessionDep, user: CurrentUser, swap_id: PathId, step: SwapStep
 ) -> SwapRead:
     """accept (the counterpart), approve or reject (a leader of the org), cancel (the requester)."""
-    row, org = await rules.visible(session, user.scope("duty.read"), DutySwap, swap_id, "swap")
+    row, org = await swaps.visible(session, user, swap_id)
     return SwapRead.model_validate(await STEPS[step](session, user, row, org))
 
 
@@ -303,9 +309,13 @@ async def list_key_periods(
 
 @router.post("/key-periods", response_model=KeyPeriodRead, status_code=201, dependencies=WRITE)
 async def create_key_period(
-    session: SessionDep, user: CurrentUser, data: KeyPeriodCreate
+    session: SessionDep, user: CurrentUser, data: KeyPeriodCreate, response: Response
 ) -> KeyPeriodRead:
-    return KeyPeriodRead.model_validate(await rules.create_key_period(session, user, data))
+    """201 with a new key period; the same one again answers 200 with the first."""
+    period, created = await rules.create_key_period(session, user, data)
+    if not created:
+        response.status_code = 200
+    return KeyPeriodRead.model_validate(period)
 
 
 @router.delete("/key-periods/{period_id}", status_code=204)

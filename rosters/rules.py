@@ -246,10 +246,24 @@ async def delete_override(
 
 async def create_key_period(
     session: AsyncSession, actor: Principal, data: KeyPeriodCreate
-) -> KeyPeriod:
+) -> tuple[KeyPeriod, bool]:
+    """The key period, and whether it was made now (the same one again is not doubled)."""
     org = await org_for(session, actor, data.org_id)
     if (data.end_date - data.start_date).days > 366:
         raise Invalid.field("end_date", "period_too_long")
+    same = (
+        await session.exec(
+            select(KeyPeriod).where(
+                KeyPeriod.org_id == data.org_id,
+                KeyPeriod.name == data.name,
+                KeyPeriod.start_date == data.start_date,
+                KeyPeriod.end_date == data.end_date,
+                KeyPeriod.report_time == data.report_time,
+            )
+        )
+    ).first()
+    if same is not None:
+        return same, False
     period = KeyPeriod(**data.model_dump())
     session.add(period)
     await session.flush()
@@ -264,7 +278,7 @@ async def create_key_period(
         dump(KeyPeriodRead.model_validate(period)),
     )
     await reports.schedule_next(session, period, org)
-    return period
+    return period, True
 
 
 async def delete_key_period(

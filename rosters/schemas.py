@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -12,18 +13,13 @@ from rosters.models import DayFilter, RotationKind, ShiftSource, SwapState
 from service.people.schemas import PersonRead
 from service.schemas import Day, Id, InputModel, Name, ReadModel, Timestamp
 
+_HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]", re.ASCII)
+
 
 def _clock_time(value: str) -> str:
-    try:
-        hours, minutes = value.split(":")
-        if (
-            len(hours) != 2
-            or len(minutes) != 2
-            or not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60)
-        ):
-            raise ValueError
-    except ValueError:
-        raise PydanticCustomError("clock_time", "not a time of day HH:MM") from None
+    """Exactly HH:MM, 00:00 to 23:59, in ASCII digits (no signs, spaces or other digits)."""
+    if not _HH_MM.fullmatch(value):
+        raise PydanticCustomError("clock_time", "not a time of day HH:MM")
     return value
 
 

@@ -96,6 +96,7 @@ async def set_schedule(
     session: AsyncSession, actor: Principal, org: Org, data: ScheduleWrite
 ) -> ScheduleRead:
     """Set the shift pattern (creating the leader and officer posts on first use)."""
+    await materialise.lock(session, org.id)  # before writing the row the lock is on
     before = await schedule_of(session, org)
     schedule = await session.get(DutySchedule, org.id) or DutySchedule(org_id=org.id or 0)
     schedule.changeovers = sorted(data.changeovers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,10 +41,15 @@ def check_range(start: datetime, end: datetime, limit: timedelta = MAX_RANGE) ->
         raise Invalid.field("end", "range_too_long", days=limit.days)
 
 
-async def get_visible(session: AsyncSession, scope: Scope, shift_id: int) -> tuple[DutyShift, Org]:
+async def get_visible(
+    session: AsyncSession, scope: Scope, shift_id: int, person_id: int | None = None
+) -> tuple[DutyShift, Org]:
+    """A shift in the caller's scope, or their own (a township head on the county roster
+    sees their county shift); anything else is 404."""
     shift = await session.get(DutyShift, shift_id)
     org = await orgs.get(session, shift.org_id) if shift is not None else None
-    if shift is None or org is None or not scope.covers(org.path):
+    own = shift is not None and person_id is not None and shift.person_id == person_id
+    if shift is None or org is None or not (own or scope.covers(org.path)):
         raise NotFound("shift")
     return shift, org
 
@@ -59,8 +65,13 @@ async def search(
     end: datetime | None,
     limit: int,
     offset: int,
+    own: int | None = None,
 ) -> tuple[list[DutyShift], int]:
-    where: list[Any] = [scope.clause(col(Org.path))]
+    """Shifts in the scope, and the shifts of person ``own`` (the caller) anywhere."""
+    visible = scope.clause(col(Org.path))
+    if own is not None:
+        visible = sa.or_(visible, col(DutyShift.person_id) == own)
+    where: list[Any] = [visible]
     if org_id is not None:
         where.append(col(DutyShift.org_id) == org_id)
     if person_id is not None:
@@ -121,6 +132,7 @@ async def gaps(session: AsyncSession, org: Org, start: datetime, end: datetime) 
         await session.exec(
             select(DutyShift).where(
                 DutyShift.org_id == org.id,
+                col(DutyShift.start_at) > start - MAX_SHIFT,  # a lower bound for the index
                 col(DutyShift.start_at) < end,
                 col(DutyShift.end_at) > start,
             )

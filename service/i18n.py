@@ -238,6 +238,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "换班申请当前状态为 {state}，不能执行此操作",
         "The swap is {state}; this step is not possible",
     ),
+    "swap_self_approval": (
+        "换班的申请人和对方不能自己批准换班",
+        "The requester and the counterpart of a swap cannot approve it",
+    ),
+    "swap_shift_changed": (
+        "申请后班次已变更（时间或人员不同），请重新申请换班",
+        "A shift of the swap changed after the request (time or person); request it again",
+    ),
+    "roster_clash_text": (
+        "{org} 值班表无法按规则生成（{problem}），未来班次未更新，请检查轮班规则。",
+        "{org}: the duty roster cannot be built from its rules ({problem}); "
+        "its future shifts were not updated. Check the rotations.",
+    ),
     "swap_too_late": (
         "班次已开始，不能再批准换班",
         "The shift has started; the swap can no longer be approved",

@@ -41,3 +41,14 @@ class Timer(SQLModel, table=True):
     claimed_at: datetime | None = utc_field(nullable=True)
     finished_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)
+
+
+class TimerOnce(SQLModel, table=True):
+    """A job proposed by every instance (``schedule_once``): the first to insert its
+    (kind, ref) schedules the timer; the primary key makes that race-free."""
+
+    __tablename__ = "clock_once"
+
+    kind: str = Field(max_length=60, primary_key=True)
+    ref: str = Field(max_length=120, primary_key=True)
+    created_at: datetime = utc_field(default_now=True)

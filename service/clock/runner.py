@@ -20,6 +20,7 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -70,10 +71,33 @@ class Clock:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._ticking: asyncio.Task[Any] | None = None
 
-    def add_cron(self, job_id: str, func: Callable[[], Awaitable[Any]], **cron: Any) -> None:
-        """A fixed job (daily checks …) under a fixed id, so restarts never double it."""
+    def add_cron(
+        self,
+        job_id: str,
+        func: Callable[[], Awaitable[Any]],
+        *,
+        catch_up: bool = True,
+        **cron: Any,
+    ) -> None:
+        """A fixed job (daily checks …) under a fixed id, so restarts never double it.
+
+        With ``catch_up`` it also runs once when the clock starts, so a run missed while
+        no instance was up is not lost until the next one: such jobs only propose their
+        run (``service.schedule_once``), so proposing it again is harmless."""
+
+        async def run() -> None:  # a coroutine function: the scheduler awaits it on the loop
+            await func()
+
+        if catch_up:
+            self.scheduler.add_job(
+                run,
+                DateTrigger(run_date=utcnow()),
+                id=f"{job_id}.catch_up",
+                replace_existing=True,
+                misfire_grace_time=None,
+            )
         self.scheduler.add_job(
-            func,
+            run,
             CronTrigger(**cron),
             id=job_id,
             replace_existing=True,

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.clock.models import Timer, TimerState
+from service.clock.models import Timer, TimerOnce, TimerState
 from service.db import utcnow
 
 MAX_BACKOFF_S = 15 * 60
@@ -167,11 +168,25 @@ async def schedule_once(
     payload: dict[str, Any] | None = None,
 ) -> Timer | None:
     """Schedule ``kind`` for ``ref`` unless it ever was (pending, done or otherwise): for
-    jobs that every instance proposes and exactly one should run."""
+    jobs that every instance proposes and exactly one should run.
+
+    Race-free: the proposal is an insert into ``clock_once`` whose primary key is
+    (kind, ref), ON CONFLICT DO NOTHING; only the instance whose row went in schedules the
+    timer (a concurrent proposer waits for the first to commit, then inserts nothing)."""
     seen = await session.scalar(
         select(Timer.id).where(Timer.kind == kind, Timer.ref == ref).limit(1)
     )
     if seen is not None:
+        return None  # a timer from before clock_once existed
+    table: Any = TimerOnce.__table__  # type: ignore[attr-defined]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = await session.exec(
+        insert(table)
+        .values(kind=kind, ref=ref, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["kind", "ref"])
+    )
+    if result.rowcount != 1:
         return None
     return await schedule(session, kind, ref, due_at, payload=payload)
 

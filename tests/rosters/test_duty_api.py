@@ -413,11 +413,10 @@ async def test_check_in_and_handover_to_the_next_shift(
     assert r.status_code == 201, r.text
     handover = r.json()
     assert handover["next_shift_id"]
-    assert (
-        await client.post(
-            f"{API}/shifts/{shift_id}/handover", json=body, headers=roster.as_person(leader)
-        )
-    ).status_code == 409
+    again = await client.post(  # a repeated request (a bad network): the first comes back
+        f"{API}/shifts/{shift_id}/handover", json=body, headers=roster.as_person(leader)
+    )
+    assert again.status_code == 200 and again.json()["id"] == handover["id"]
     nxt = (
         await client.get(f"{API}/shifts/{handover['next_shift_id']}", headers=roster.duty)
     ).json()

@@ -13,6 +13,7 @@ from asgi_lifespan import LifespanManager
 from rosters import jobs
 from service.app import create_app
 from service.auth.permissions import Role
+from service.clock.models import Timer
 from service.db import Database
 from service.notify.models import Channel, Delivery
 from service.realtime.models import OutboxEvent
@@ -140,3 +141,27 @@ async def test_a_key_period_sends_its_daily_report(
         ).all()
     assert any(r.startswith(f"duty.daily_report:{period['id']}:") for r in refs)
     assert len(upcoming) == 1  # tomorrow's
+
+
+async def test_an_instance_starting_after_the_daily_cron_time_runs_the_day_s_check(
+    settings: Settings, db: Database, roster: Roster
+) -> None:
+    """No instance was up at 00:05 UTC: the one that starts proposes today's run at once,
+    and a second instance starting later does not run it again."""
+    clocked = settings.model_copy(update={"clock_enabled": True, "clock_tick_s": 0.2})
+    ref = f"day:{datetime.now(UTC).date()}"
+
+    async def states() -> list[str]:
+        async with db.session() as s:
+            rows = await s.execute(
+                sa.select(Timer.state).where(Timer.kind == jobs.DAILY, Timer.ref == ref)
+            )
+            return [r[0] for r in rows]
+
+    for _ in range(2):  # two instances, one after the other
+        async with LifespanManager(create_app(clocked), shutdown_timeout=30):
+            for _ in range(300):
+                if await states() == ["done"]:
+                    break
+                await asyncio.sleep(0.1)
+        assert await states() == ["done"]

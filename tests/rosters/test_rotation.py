@@ -3,6 +3,7 @@ holiday rotation, leave, overrides, DST and the coverage checks."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -216,3 +217,87 @@ def test_gaps_and_clashes_are_found() -> None:
     assert coverage.crowded(crowd, posts) == (pieces[0], crowd[-1])
     twice = [*pieces, rotation.Piece(2, 1, t0 + 2 * hour, t0 + 4 * hour, ShiftSource.override)]
     assert coverage.overlapping(twice) == (pieces[0], twice[-1])
+
+
+def _holiday_plan(regular: rotation.Rule) -> dict[date, int]:
+    festival = rule((30,), id=9, kind=RotationKind.holiday, start_date=date(2026, 1, 1))
+    return by_day(
+        rotation.plan(
+            changeovers=[time(8, 30)],
+            zone=SHANGHAI,
+            first=date(2026, 2, 1),
+            last=date(2026, 3, 8),
+            rules=[regular, festival],
+        )
+    )
+
+
+def test_after_a_holiday_the_regular_rotation_goes_on_where_it_left_off() -> None:
+    """Spring Festival 2026 (15-23 February, nine days) is held by the holiday rotation;
+    the regular turns do not count those days."""
+    # a rest-day rotation: its last day before the holiday is Sunday 8 February (the 14th
+    # is an adjusted working day), its first after is Sunday 1 March (the 28th works too)
+    days = _holiday_plan(rule((20, 21), days=DayFilter.restdays, start_date=date(2026, 1, 3)))
+    assert days[date(2026, 2, 20)] == 30
+    assert days[date(2026, 3, 1)] == {20: 21, 21: 20}[days[date(2026, 2, 8)]]
+    # a plain daily rotation: 14 February, then 24 February
+    days = _holiday_plan(rule((10, 11), start_date=date(2026, 1, 1)))
+    assert days[date(2026, 2, 24)] == {10: 11, 11: 10}[days[date(2026, 2, 14)]]
+    assert [days[date(2026, 2, 24) + timedelta(days=n)] for n in range(3)] == [
+        days[date(2026, 2, 24)],
+        days[date(2026, 2, 14)],
+        days[date(2026, 2, 24)],
+    ]
+
+
+def test_a_stand_in_for_leave_is_never_someone_on_another_post_of_the_slot() -> None:
+    day = date(2026, 3, 2)
+    leader = rule((10, 11, 12), id=1, start_date=day)  # 10's turn on the 2nd
+    officer = rule((11,), id=2, post_id=2, start_date=day)  # 11 is the officer every day
+    on_leave = rotation.local(day, time(0, 0), SHANGHAI)
+    plan = rotation.plan(
+        changeovers=[time(8, 30)],
+        zone=SHANGHAI,
+        first=day,
+        last=day,
+        rules=[leader, officer],
+        leave={10: [(on_leave, on_leave + timedelta(days=2))]},
+    )
+    holders = {p.post_id: p.person_id for p in plan.pieces}
+    assert holders == {LEADER: 12, 2: 11}
+    assert coverage.overlapping(plan.pieces) is None
+
+
+def test_a_rotation_started_in_1900_costs_no_more_than_a_new_one() -> None:
+    import time as clock
+
+    today = date(2026, 12, 2)
+    old = rule((1, 2, 3, 4, 5, 6, 7), days=DayFilter.workdays, start_date=date(1900, 1, 1))
+    festival = rule((30,), id=9, kind=RotationKind.holiday, start_date=date(1900, 1, 1))
+    started = clock.process_time()
+    for n in range(3):  # three rebuilds
+        rotation.plan(
+            changeovers=[time(8, 30)],
+            zone=SHANGHAI,
+            first=today + timedelta(days=n),
+            last=today + timedelta(days=120 + n),
+            rules=[old, festival, replace(old, id=3, days=DayFilter.all, weekdays=frozenset())],
+        )
+    assert clock.process_time() - started < 0.6
+
+
+def test_whole_years_count_as_the_days_one_by_one() -> None:
+    festival = rule((30,), id=9, kind=RotationKind.holiday, start_date=date(2003, 7, 1))
+    for regular in (
+        rule((1, 2, 3), days=DayFilter.workdays, start_date=date(1999, 3, 4)),
+        rule((1, 2, 3), days=DayFilter.restdays, start_date=date(2001, 1, 1)),
+        rule((1, 2, 3), weekdays=frozenset({1, 3, 5}), start_date=date(1998, 12, 31)),
+        rule((1, 2, 3), start_date=date(2000, 2, 29)),
+    ):
+        turns = rotation._Turns(regular, date(2027, 6, 1), (regular, festival))
+        blockers = turns.blockers
+        naive, d = 0, regular.start_date
+        while d < date(2027, 6, 1):
+            naive += rotation._holds(regular, blockers, holidays.day(d))
+            d += timedelta(days=1)
+        assert turns.count == naive, regular

@@ -125,3 +125,22 @@ async def test_three_clock_loops_fire_each_of_1000_timers_once(db: Database) -> 
     async with db.session(write=False) as s:
         owners = {t.claimed_by for t in await s.exec(select(Timer))}
     assert len(owners) >= 2  # the work really was shared
+
+
+async def test_schedule_once_proposed_by_many_instances_at_once_makes_one_timer(
+    db: Database,
+) -> None:
+    """Every instance proposes the day's job at the same moment: one timer, on PostgreSQL
+    with truly concurrent transactions too."""
+
+    async def propose() -> bool:
+        async with db.session() as s:
+            return await clock.schedule_once(s, KIND, "day:2026-12-02", utcnow()) is not None
+
+    made = await asyncio.gather(*(propose() for _ in range(5)))
+    assert made.count(True) == 1
+    async with db.session(write=False) as s:
+        timers = (await s.exec(select(Timer).where(Timer.ref == "day:2026-12-02"))).all()
+    assert len(timers) == 1
+    async with db.session() as s:  # also once it ran: never again
+        assert await clock.schedule_once(s, KIND, "day:2026-12-02", utcnow()) is None
