@@ -1,10 +1,10 @@
 """``GET /resources/nearest``: teams or depots sorted by geodesic distance.
 
 Teams move (1% a second at a big incident), so they are searched in a per-process
-``geoindex.SpatialIndex`` that catches up with the outbox before every query; the rows it
-answers with are read back from the database, and a mismatch (a database restored or
-truncated under it) rebuilds it. Depots are few and still: filtered in SQL (stock sums),
-then measured one by one.
+``geoindex.SpatialIndex`` that catches up with the outbox before every query (one small
+query when nothing changed); a database whose outbox went backwards or starts with
+another event (restored, truncated) is loaded afresh. Depots are few and still: filtered
+in SQL (stock sums), then measured one by one.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class TeamAttrs:
     org_path: str
     org_id: int
     name: str
+    headcount: int
+    leader_id: int | None
 
 
 class TeamIndex:
@@ -53,13 +55,15 @@ class TeamIndex:
 
     @staticmethod
     def _point(row: Any) -> Point:
-        team_id, lat, lon, kind, status, path, org_id, name = row
-        return Point(team_id, lat, lon, TeamAttrs(str(kind), str(status), path, org_id, name))
+        team_id, lat, lon, kind, status, path, org_id, name, headcount, leader_id = row
+        attrs = TeamAttrs(str(kind), str(status), path, org_id, name, headcount, leader_id)
+        return Point(team_id, lat, lon, attrs)
 
     @staticmethod
     def _rows(ids: list[int] | None = None) -> Any:
         columns: list[Any] = [Team.id, Team.lat, Team.lon, Team.kind, Team.status, Org.path]
-        query: Any = sa.select(*columns, col(Team.org_id), col(Team.name))
+        columns += [Team.org_id, Team.name, Team.headcount, Team.leader_id]
+        query: Any = sa.select(*columns)
         query = query.join(Org, col(Org.id) == col(Team.org_id))
         return query.where(col(Team.id).in_(ids)) if ids is not None else query
 
@@ -147,37 +151,26 @@ async def nearest_teams(
     kinds: list[TeamKind] | None = None,
     statuses: list[TeamStatus] | None = None,
 ) -> list[dict[str, Any]]:
+    """Answered from the index after it caught up with every committed change."""
     team_index = index_for(session)
     await team_index.sync(session)
     accept = _team_filter(scope, kinds, statuses)
-    for attempt in range(2):
-        found = team_index.index.nearest(lat, lon, limit, accept)
-        ids = [p.id for _, p in found]
-        rows = {
-            t.id: t for t in (await session.exec(select(Team).where(col(Team.id).in_(ids)))).all()
-        }
-        if attempt == 0 and any(
-            p.id not in rows or (rows[p.id].lat, rows[p.id].lon) != (p.lat, p.lon) for _, p in found
-        ):
-            await team_index.rebuild(session)  # the database changed under the index
-            continue
-        break
+    found = team_index.index.nearest(lat, lon, limit, accept)
     return [
         {
             "kind": "team",
             "id": p.id,
-            "name": rows[p.id].name,
-            "org_id": rows[p.id].org_id,
+            "name": p.attrs.name,
+            "org_id": p.attrs.org_id,
             "lat": p.lat,
             "lon": p.lon,
             "distance_km": round(d, 6),
-            "team_kind": rows[p.id].kind,
-            "status": rows[p.id].status,
-            "headcount": rows[p.id].headcount,
-            "leader_id": rows[p.id].leader_id,
+            "team_kind": p.attrs.kind,
+            "status": p.attrs.status,
+            "headcount": p.attrs.headcount,
+            "leader_id": p.attrs.leader_id,
         }
         for d, p in found
-        if p.id in rows
     ]
 
 
