@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event as orm_event
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +26,7 @@ from service.realtime.models import OutboxEvent
 
 OUTBOX_LOCK_KEY = 0x59_494E_474A  # "YINGJ": one advisory lock for the outbox sequence
 STAGED_EVENTS = "outbox_staged"  # session.info key: events waiting for the commit
+SAVEPOINT_MARKS = "outbox_savepoints"  # session.info key: staged count at each savepoint
 
 
 async def append(
@@ -86,6 +89,29 @@ async def write_staged(session: AsyncSession) -> None:
 
 
 BEFORE_COMMIT.append(write_staged)
+
+
+@orm_event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """Remember how many events were staged when a savepoint began…"""
+    if transaction.nested:
+        marks = session.info.setdefault(SAVEPOINT_MARKS, {})
+        marks[id(transaction)] = len(session.info.get(STAGED_EVENTS, []))
+
+
+@orm_event.listens_for(Session, "after_soft_rollback")
+def _discard_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """…so that rolling it back drops the events staged inside it, as the rows they
+    describe are dropped (a full rollback drops them all)."""
+    staged = session.info.get(STAGED_EVENTS)
+    if not staged:
+        return
+    if not previous.nested:
+        session.info.pop(STAGED_EVENTS, None)
+        return
+    mark = session.info.get(SAVEPOINT_MARKS, {}).pop(id(previous), None)
+    if mark is not None:
+        del staged[mark:]
 
 
 @dataclass(frozen=True)

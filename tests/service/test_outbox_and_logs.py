@@ -7,9 +7,14 @@ import json
 
 import httpx
 import pytest
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service import logs
 from service.auth.permissions import Role
+from service.db import Database
+from service.realtime import outbox
+from service.realtime.models import OutboxEvent
 from tests.factories import PASSWORD, World, bearer
 
 
@@ -65,3 +70,27 @@ async def test_logs_carry_request_ids_and_no_secrets(
         headers["Authorization"].split()[1],
     ):
         assert secret not in err
+
+
+async def test_events_staged_in_a_rolled_back_savepoint_are_dropped(db: Database) -> None:
+    """An event is written with its transaction, and only with the part of it that stands."""
+
+    async def stage(session: AsyncSession, name: str) -> None:
+        await outbox.append(session, topic="test", type=name, data={}, org_id=None, org_path=None)
+
+    async with db.session() as session:
+        await stage(session, "kept.before")
+        with pytest.raises(ValueError):
+            async with session.begin_nested():
+                await stage(session, "dropped")
+                raise ValueError
+        async with session.begin_nested():
+            await stage(session, "kept.inside")
+        await stage(session, "kept.after")
+    with pytest.raises(RuntimeError):
+        async with db.session() as session:
+            await stage(session, "rolled.back")
+            raise RuntimeError
+    async with db.session(write=False) as session:
+        rows = await session.exec(select(OutboxEvent.type).order_by(col(OutboxEvent.seq)))
+        assert list(rows.all()) == ["kept.before", "kept.inside", "kept.after"]
