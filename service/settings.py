@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     sms_gateway_url: str | None = None
     sms_gateway_token: SecretStr | None = None
     sms_body_template: str = DEFAULT_SMS_BODY
+    ui_dir: Path | None = None  # the built web UI; default frontend/dist of the checkout
+    ui_tile_url: str | None = None  # e.g. http://tiles.local/{z}/{x}/{y}.png; none: plain
+    ui_tile_attribution: str | None = Field(default=None, max_length=500)
+    ui_tile_max_zoom: int = Field(default=18, ge=1, le=22)
+    ui_map_center: tuple[float, float] | None = None  # (lat, lon); default: fit the orgs
+    ui_map_zoom: int = Field(default=10, ge=1, le=22)
 
     _secret: str | None = PrivateAttr(default=None)
 
@@ -87,6 +93,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("the SMS gateway URL must start with http:// or https://")
+        return value
+
+    @field_validator("ui_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://", "/")) or "{z}" not in value:
+            raise ValueError("the tile URL must be http(s):// or /… and contain {z}, {x}, {y}")
         return value
 
     @field_validator("sms_body_template")

@@ -1,0 +1,17 @@
+import { createApp } from "vue";
+import "leaflet/dist/leaflet.css";
+import "./styles.css";
+import App from "./App.vue";
+import { whenUnauthorized } from "./api/http";
+import { currentLocale, i18n, setLocale } from "./i18n";
+import { stopRealtime } from "./live";
+import { router } from "./router";
+
+setLocale(currentLocale());
+whenUnauthorized(() => {
+  stopRealtime();
+  const here = router.currentRoute.value;
+  if (here.name !== "login") void router.push({ name: "login", query: { next: here.fullPath } });
+});
+
+createApp(App).use(i18n).use(router).mount("#app");
