@@ -37,9 +37,9 @@ ui: $(UI_DIST)
 ui-test: $(UI_DEPS)
 	cd $(UI) && npm test
 
-# the browser tests use Debian's Chromium (never a downloaded browser build)
+# the browser tests use Debian's Chromium (never a downloaded browser build) and CJK fonts
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
 	  else echo "tests/e2e need $(CHROMIUM): run 'sudo apt-get install chromium fonts-noto-cjk'" >&2; exit 1; fi; \

@@ -14,6 +14,11 @@ export const live = reactive<{ state: ConnectionState; lastSeq: number | null; r
 });
 
 let client: RealtimeClient | null = null;
+let onExpired: () => void = () => {};
+/** What to do when the server refuses the token (4401: expired or revoked). */
+export function whenRealtimeUnauthorized(fn: () => void): void {
+  onExpired = fn;
+}
 let clientUser: number | null = null;
 
 /** The connection of the logged-in user (started on first use, restarted for another user). */
@@ -33,6 +38,7 @@ export function realtime(): RealtimeClient {
   created.onState((state) => {
     live.state = state;
     live.reconnects = created.reconnects;
+    if (state === "unauthorized") onExpired();
   });
   created.onEvent((event: EventFrame) => {
     live.lastSeq = event.seq;

@@ -27,6 +27,11 @@ export function useWarnings(options: { only?: number; onEvent?: (e: EventFrame) 
       const status = await api<WarningStatusRead>(`/warnings/${id}`);
       if (options.only === undefined && status.status !== "issued") statuses.delete(id);
       else statuses.set(id, status);
+      if (options.only === undefined && statuses.size > ACTIVE_LIMIT) {
+        // days of issuing: keep the newest ones (the list reload after a resync agrees)
+        const oldest = [...statuses.keys()].sort((a, b) => a - b).slice(0, statuses.size - ACTIVE_LIMIT);
+        for (const old of oldest) statuses.delete(old);
+      }
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) statuses.delete(id);
       if (options.only !== undefined) error.value = e instanceof Error ? e.message : String(e);
@@ -57,7 +62,8 @@ export function useWarnings(options: { only?: number; onEvent?: (e: EventFrame) 
     options.onEvent?.(event);
     const id = warningIdOf(event);
     if (!id || (options.only !== undefined && id !== options.only)) return;
-    if (statuses.has(id) || event.type === "warning.issued" || event.type === "warning.created") reload(id);
+    // a township duty room learns of a county warning from the calls of its own people
+    if (statuses.has(id) || options.only !== undefined || !event.type.match(/\.(lifted|cancelled|created)$/)) reload(id);
   }
 
   const stops: (() => void)[] = [];

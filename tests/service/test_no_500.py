@@ -27,7 +27,7 @@ JUNK_BODIES: list[object] = [
     },
 ]
 PATH_VALUES = ["1", "99999999999999999999", "-1", "abc"]
-PREFIXES = ("/api/v1/duty", "/api/v1/warnings")
+PREFIXES = ("/api/v1/duty", "/api/v1/warnings", "/api/v1/ui-config")
 
 
 def routes(app: FastAPI) -> list[tuple[str, str]]:

@@ -190,3 +190,20 @@ describe("bounded lists", () => {
     expect(set.size).toBe(2);
   });
 });
+
+describe("keyedThrottle", () => {
+  it("turns a burst into one call per key and keeps calling under a steady stream", async () => {
+    const { keyedThrottle } = await import("./debounce");
+    const calls: number[] = [];
+    const reload = keyedThrottle((id: number) => calls.push(id), 300);
+    for (let i = 0; i < 500; i += 1) reload(1);
+    reload(2);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(calls).toEqual([1, 2]);
+    for (let t = 0; t < 3000; t += 100) {
+      reload(1);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(calls.filter((id) => id === 1).length).toBeGreaterThanOrEqual(10);
+  });
+});
