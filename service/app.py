@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse
 
 from dispatch.incidents import messages as incident_messages  # noqa: F401
 from dispatch.incidents import reports as incident_reports  # noqa: F401  (report timers)
@@ -27,7 +26,7 @@ from rosters import reports as roster_reports  # noqa: F401  (daily dispatch rep
 from rosters.config import CONFIG as ROSTER_CONFIG
 from rosters.router import router as duty_router
 from rosters.router_rules import router as duty_rules_router
-from service import __version__, errors
+from service import __version__, errors, ui
 from service.audit.router import router as audit_router
 from service.auth.router import router as auth_router
 from service.clock.runner import Clock
@@ -47,18 +46,6 @@ from service.realtime.ws import router as ws_router
 from service.settings import Settings
 
 API_PREFIX = "/api/v1"
-
-LANDING = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>应急 Yingji</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
-</style></head><body>
-<h1>应急 Yingji</h1>
-<p>应急值班值守、预警叫应、事件处置与预案管理服务。</p>
-<p>Emergency duty roster, call-and-respond warnings, incidents and contingency plans.</p>
-<p><a href="/docs">API 文档 / API documentation</a></p>
-<p><small>version {version}</small></p>
-</body></html>"""
 
 
 async def _count_events(events: list[Any]) -> None:
@@ -143,15 +130,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         intake_router,
         plans_router,
         resources_router,
+        ui.router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health_router)
     app.include_router(ws_router)
 
-    @app.get("/", include_in_schema=False)
-    async def landing() -> HTMLResponse:
-        return HTMLResponse(LANDING.replace("{version}", __version__))
+    ui.mount(app, settings.ui_dir)  # last: its history fallback catches what is left
 
     if settings.cors_origins:
         app.add_middleware(

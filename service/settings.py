@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     plan_review_years_by_kind: dict[str, int] = {}  # e.g. {"unit": 2}
     plan_review_notice_days: int = Field(default=90, ge=1, le=3660)
     plan_attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    ui_dir: Path | None = None  # the built web UI; default frontend/dist of the checkout
+    ui_tile_url: str | None = None  # e.g. http://tiles.local/{z}/{x}/{y}.png; none: plain
+    ui_tile_attribution: str | None = Field(default=None, max_length=500)
+    ui_tile_max_zoom: int = Field(default=18, ge=1, le=22)
+    ui_map_center: tuple[float, float] | None = None  # (lat, lon); default: fit the orgs
+    ui_map_zoom: int = Field(default=10, ge=1, le=22)
 
     _secret: str | None = PrivateAttr(default=None)
 
@@ -94,6 +100,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("the SMS gateway URL must start with http:// or https://")
+        return value
+
+    @field_validator("ui_tile_url")
+    @classmethod
+    def _tile_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://", "/")) or "{z}" not in value:
+            raise ValueError("the tile URL must be http(s):// or /… and contain {z}, {x}, {y}")
         return value
 
     @field_validator("sms_body_template")

@@ -102,4 +102,7 @@ USERS = {
     "viewer": (["viewer"], "阳城县", ("县应急管理局", 1)),
     "fengcheng": (["duty_officer"], "凤城镇", ("凤城镇", 2)),
     "beiliu": (["duty_officer"], "北留镇", ("北留镇", 2)),
+    # village responsible persons called by the demo warning: the phone page (/m)
+    "dongguan": (["team_leader"], "东关社区", ("东关社区", 0)),
+    "xiguan": (["team_leader"], "西关村", ("西关村", 0)),
 }

@@ -142,7 +142,7 @@ async def test_health_and_metrics(client: httpx.AsyncClient, world: World) -> No
     assert "yingji_http_request_duration_seconds_bucket" in metrics
     assert "yingji_events_written_total" in metrics
     landing = await client.get("/")
-    assert "/docs" in landing.text and "应急" in landing.text
+    assert landing.status_code == 200 and "应急" in landing.text  # the UI (or its placeholder)
     docs = await client.get("/openapi.json")
     assert "/api/v1/auth/token" in docs.json()["paths"]
 

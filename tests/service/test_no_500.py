@@ -37,6 +37,7 @@ PREFIXES = (
     "/api/v1/incidents",
     "/api/v1/intake",
     "/api/v1/plans",
+    "/api/v1/ui-config",
 )
 RESOURCE_PREFIXES = (
     "/api/v1/teams",

@@ -1,0 +1,135 @@
+/** The API's shapes the screens use (docs/api.md). */
+
+export type Level = "blue" | "yellow" | "orange" | "red";
+export type RecipientState = "pending" | "acknowledged" | "late" | "escalated";
+export type TaskState = "pending" | "acknowledged" | "escalated" | "stopped";
+export type WarningStatus = "draft" | "issued" | "lifted" | "cancelled";
+
+export interface Page<T> {
+  data: T[];
+  count: number;
+}
+
+export interface Me {
+  id: number;
+  username: string;
+  person_id: number | null;
+  org_id: number | null;
+  roles: string[];
+}
+
+export interface Org {
+  id: number;
+  name: string;
+  kind: string;
+  parent_id: number | null;
+  lat: number | null;
+  lon: number | null;
+}
+
+export interface Person {
+  id: number;
+  name: string;
+  org_id: number;
+  title: string | null;
+  phones: string[];
+}
+
+export interface Shift {
+  id: number;
+  post_id: number;
+  person_id: number;
+  start_at: string;
+  end_at: string;
+  checked_in_at: string | null;
+}
+
+export interface DutyNow {
+  org_id: number;
+  at: string;
+  leader: Person | null;
+  officers: Person[];
+  shift_id: number | null;
+  shifts: Shift[];
+}
+
+export interface Gap {
+  post_key: string;
+  start_at: string;
+  end_at: string;
+  count: number;
+  min_count: number;
+}
+
+export interface Task {
+  id: number;
+  recipient_id: number;
+  assignee_id: number;
+  org_id: number;
+  step: number;
+  via: string;
+  state: TaskState;
+  deadline_at: string;
+  acked_at: string | null;
+}
+
+export interface Recipient {
+  id: number;
+  person_id: number;
+  name: string | null;
+  phones: string[];
+  org_id: number;
+  township_id: number | null;
+  state: RecipientState;
+  calls: number;
+  called_at: string | null;
+  deadline_at: string | null;
+  acked_at: string | null;
+  on_behalf: boolean;
+  escalated_at: string | null;
+  chain: Task[];
+}
+
+export interface RollUp {
+  org_id: number | null;
+  name: string | null;
+  recipients: number;
+  answered: number;
+  late: number;
+  pending: number;
+  escalated: number;
+}
+
+export interface Warning {
+  id: number;
+  org_id: number;
+  status: WarningStatus;
+  hazard: string;
+  level: Level;
+  title: string;
+  content: string;
+  instruction: string | null;
+  org_ids: number[];
+  effective_at: string;
+  expires_at: string;
+  respond_within_s: number;
+  issued_at: string | null;
+  created_at: string;
+  version: number;
+}
+
+export interface WarningStatusRead extends Warning {
+  totals: RollUp;
+  by_township: RollUp[];
+  recipients: Recipient[];
+}
+
+export interface UiConfig {
+  version: string;
+  timezone: string;
+  tile_url: string | null;
+  tile_attribution: string | null;
+  tile_max_zoom: number;
+  map_center: [number, number] | null;
+  map_zoom: number;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { createI18n } from "vue-i18n";
+import en from "./en.json";
+import zhCN from "./zh-CN.json";
+import { ANSWER_STATES, CONNECTION_STATES, FEED_KINDS, HAZARDS, LEVELS, RECIPIENT_STATES, TASK_STATES } from "../enums";
+import { missingHandler, MissingTranslation } from "./index";
+
+const dynamic: [string, readonly string[]][] = [
+  ["level", LEVELS],
+  ["hazard", HAZARDS],
+  ["state", ANSWER_STATES],
+  ["recipient", RECIPIENT_STATES],
+  ["phone.state", RECIPIENT_STATES],
+  ["task", TASK_STATES],
+  ["conn", CONNECTION_STATES],
+  ["feed.kind", FEED_KINDS],
+  ["warning.status", ["draft", "issued", "lifted", "cancelled"]],
+  ["duty.post", ["leader", "officer"]],
+];
+
+function i18nFor(locale: string) {
+  return createI18n({ legacy: false, locale, fallbackLocale: false, missing: missingHandler, messages: { "zh-CN": zhCN, en } });
+}
+
+describe("translations", () => {
+  for (const locale of ["zh-CN", "en"]) {
+    it(`${locale} has every label the screens build from an API value`, () => {
+      const { t } = i18nFor(locale).global;
+      for (const [prefix, values] of dynamic) {
+        for (const value of values) expect(t(`${prefix}.${value}`), `${prefix}.${value}`).not.toBe(`${prefix}.${value}`);
+      }
+    });
+  }
+
+  it("a missing key throws under test instead of showing the key", () => {
+    const { t } = i18nFor("en").global;
+    expect(() => t("no.such.key")).toThrow(MissingTranslation);
+  });
+
+  it("the two languages differ wherever a word is shown", () => {
+    const { t: zh } = i18nFor("zh-CN").global;
+    const { t: english } = i18nFor("en").global;
+    for (const key of ["app.logout", "phone.received", "dispatch.title", "state.escalated", "level.red"]) {
+      expect(zh(key)).not.toBe(english(key));
+    }
+  });
+
+  it("placeholders are filled", () => {
+    const { t } = i18nFor("en").global;
+    expect(t("dispatch.issued", { title: "X", n: 3 })).toBe("Issued “X”: 3 people called");
+  });
+});
