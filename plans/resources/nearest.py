@@ -24,6 +24,7 @@ from plans.resources.models import Depot, StockMovement, Team, TeamKind, TeamSta
 from service.auth.permissions import Scope
 from service.errors import Invalid
 from service.orgs.models import Org
+from service.orgs.service import TOPIC as ORGS_TOPIC
 from service.realtime.models import OutboxEvent
 
 
@@ -91,10 +92,13 @@ class TeamIndex:
                     select(OutboxEvent.type, OutboxEvent.data).where(
                         col(OutboxEvent.seq) > self.last_seq,
                         col(OutboxEvent.seq) <= head,
-                        col(OutboxEvent.topic) == TOPIC,
+                        col(OutboxEvent.topic).in_([TOPIC, ORGS_TOPIC]),
                     )
                 )
             ).all()
+            if any(kind in ("org.updated", "org.deleted") for kind, _ in events):
+                await self.rebuild(session)  # an org moved: the scope paths changed
+                return
             ids = sorted(
                 {
                     int(data["id"])

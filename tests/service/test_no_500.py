@@ -122,6 +122,7 @@ async def test_junk_files_never_give_a_500(
         f"/api/v1/duty/import?org_id={world.town_a.id}&month=2026-12&dry_run=false",
         f"/api/v1/warnings/import-cap?org_id={world.county.id}",
         "/api/v1/plans/1/versions/1/attachments",
+        *(f"/api/v1/resources/import?what={w}&dry_run=false" for w in ("teams", "stock")),
     ):
         r = await client.post(path, content=body, headers=headers)
         assert r.status_code < 500, (path, r.text)

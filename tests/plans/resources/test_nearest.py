@@ -129,3 +129,31 @@ async def test_nearest_bad_input_is_422(
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["errors"][0]["field"]
+
+
+async def test_nearest_follows_an_org_moved_to_another_township(
+    client: httpx.AsyncClient, world: World, db: Database
+) -> None:
+    async with db.session() as s:
+        s.add(
+            Team(
+                org_id=world.village_a.id or 0,
+                name="甲村队",
+                kind="flood",
+                base_lat=35,
+                base_lon=112,
+                lat=35,
+                lon=112,
+            )
+        )
+    officer_b = bearer(world.user_b) if world.user_b else {}
+    params = {"lat": 35, "lon": 112}
+    assert (await client.get(NEAREST, params=params, headers=officer_b)).json()["count"] == 0
+    r = await client.patch(
+        f"/api/v1/orgs/{world.village_a.id}",
+        json={"parent_id": world.town_b.id},
+        headers=bearer(world.root_admin),
+    )
+    assert r.status_code == 200, r.text
+    found = (await client.get(NEAREST, params=params, headers=officer_b)).json()["data"]
+    assert [x["name"] for x in found] == ["甲村队"]
