@@ -13,6 +13,7 @@ from asgi_lifespan import LifespanManager
 from rosters import jobs
 from service.app import create_app
 from service.auth.permissions import Role
+from service.clock import service as clock
 from service.clock.models import Timer
 from service.db import Database
 from service.notify.models import Channel, Delivery
@@ -54,6 +55,10 @@ async def test_a_missed_check_in_fires_after_a_restart(
         roster.duty,
     )
     # the app of the fixture runs no clock; after a "restart" with a clock the timer fires
+    # (today's daily check counts as proposed: it would only compete for the writer here)
+    async with db.session() as s:
+        later = datetime.now(UTC) + timedelta(days=1)
+        await clock.schedule_once(s, jobs.DAILY, f"day:{datetime.now(UTC).date()}", later)
     await asyncio.sleep(3)
     clocked = settings.model_copy(
         update={"clock_enabled": True, "clock_tick_s": 0.2, "duty_checkin_grace_s": 0}
