@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,7 +11,7 @@ from rosters import materialise
 from rosters.models import LEADER, OFFICER, DutyPost, DutySchedule, DutyShift
 from rosters.schemas import PostCreate, PostRead, PostUpdate, ScheduleRead, ScheduleWrite
 from service.auth.permissions import PERMISSIONS, Principal
-from service.changes import record_change
+from service.changes import OrgRecorder
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, Invalid, NotFound
 from service.orgs import service as orgs
@@ -196,31 +195,7 @@ async def delete_post(session: AsyncSession, actor: Principal, post: DutyPost, o
     await record(session, actor, org, "duty_post", "deleted", before["id"], before, None)
 
 
-async def record(
-    session: AsyncSession,
-    actor: Principal | None,
-    org: Org,
-    object_type: str,
-    action: str,
-    object_id: object,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    *,
-    data: dict[str, Any] | None = None,
-) -> None:
-    await record_change(
-        session,
-        actor,
-        topic=TOPIC,
-        object_type=object_type,
-        action=action,
-        object_id=object_id,
-        org_id=org.id,
-        org_path=org.path,
-        before=before,
-        after=after,
-        data=data,
-    )
+record = OrgRecorder(TOPIC)  # audit row and event of a change, on this domain's topic
 
 
 def ended(at: datetime, now: datetime | None = None) -> bool:

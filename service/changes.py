@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.audit import service as audit
 from service.auth.permissions import Principal
+from service.orgs.models import Org
 from service.realtime import outbox
 
 
@@ -46,3 +47,38 @@ async def record_change(
         org_id=org_id,
         org_path=org_path,
     )
+
+
+class OrgRecorder:
+    """``record_change`` for a domain's objects that belong to an org, on the domain's topic:
+    ``record = OrgRecorder("plans")`` then ``await record(session, actor, org, "plan",
+    "created", plan.id, None, after)``."""
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+
+    async def __call__(
+        self,
+        session: AsyncSession,
+        actor: Principal | None,
+        org: Org,
+        object_type: str,
+        action: str,
+        object_id: object,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        await record_change(
+            session,
+            actor,
+            topic=self.topic,
+            object_type=object_type,
+            action=action,
+            object_id=object_id,
+            org_id=org.id,
+            org_path=org.path,
+            before=before,
+            after=after,
+            data=data,
+        )

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from plans.library.models import Plan, PlanHazard, PlanKind, PlanVersion, VersionStatus
 from plans.library.schemas import Content, PlanCreate, PlanRead, PlanUpdate
 from service.auth.permissions import PERMISSIONS, Principal
-from service.changes import record_change
+from service.changes import OrgRecorder
 from service.db import fetch_page, json_array_has, utcnow
 from service.errors import Forbidden, Invalid, NotFound
 from service.orgs import service as orgs
@@ -43,30 +43,7 @@ async def get_visible(session: AsyncSession, actor: Principal, plan_id: int) -> 
     return plan, org
 
 
-async def record(
-    session: AsyncSession,
-    actor: Principal | None,
-    org: Org,
-    object_type: str,
-    action: str,
-    object_id: object,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    data: dict[str, Any] | None = None,
-) -> None:
-    await record_change(
-        session,
-        actor,
-        topic=TOPIC,
-        object_type=object_type,
-        action=action,
-        object_id=object_id,
-        org_id=org.id,
-        org_path=org.path,
-        before=before,
-        after=after,
-        data=data,
-    )
+record = OrgRecorder(TOPIC)  # audit row and event of a change, on this domain's topic
 
 
 def plan_dump(plan: Plan) -> dict[str, Any]:

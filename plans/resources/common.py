@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.auth.permissions import PERMISSIONS, Principal, Scope
-from service.changes import record_change
+from service.changes import OrgRecorder
 from service.db import utcnow
 from service.errors import Forbidden, Invalid, NotFound
 from service.orgs import service as orgs
@@ -78,27 +78,4 @@ async def person_in_scope(
     return row[0], row[1]
 
 
-async def record(
-    session: AsyncSession,
-    actor: Principal | None,
-    org: Org,
-    object_type: str,
-    action: str,
-    object_id: object,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    data: dict[str, Any] | None = None,
-) -> None:
-    await record_change(
-        session,
-        actor,
-        topic=TOPIC,
-        object_type=object_type,
-        action=action,
-        object_id=object_id,
-        org_id=org.id,
-        org_path=org.path,
-        before=before,
-        after=after,
-        data=data,
-    )
+record = OrgRecorder(TOPIC)  # audit row and event of a change, on this domain's topic
