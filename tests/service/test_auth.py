@@ -157,7 +157,7 @@ async def test_api_tokens_for_others_need_admin_scope(
 
 
 async def test_expired_api_token_is_refused(client: httpx.AsyncClient, world: World) -> None:
-    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    soon = (datetime.now(UTC) + timedelta(seconds=5)).isoformat()  # a loaded machine is slow
     created = await client.post(
         "/api/v1/auth/api-tokens",
         headers=world.headers(Role.viewer),
@@ -166,6 +166,8 @@ async def test_expired_api_token_is_refused(client: httpx.AsyncClient, world: Wo
     token = created.json()["token"]
     import asyncio
 
-    await asyncio.sleep(1.1)
+    await asyncio.sleep(
+        max(0.0, (datetime.fromisoformat(soon) - datetime.now(UTC)).total_seconds()) + 0.1
+    )
     response = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
