@@ -86,10 +86,23 @@ async def test_an_intake_incident_appears_live_and_opens_its_page(
     await dispatch.wait_for_timeout(2100)
     after = seconds(await report_clock.locator(".clock").inner_text())
     assert before - 4 <= after < before, (before, after)
-    # an overdue demo incident says so in words, in red
-    overdue = feed.locator("[data-testid=report-clock][data-state=overdue]")
-    if await overdue.count():
-        await expect(overdue.first).to_contain_text("超时")
+    # one reported 2 h ago: its initial report (due after 1 h) is overdue, in words and red
+    late_body = body | {
+        "title": "润城镇化工厂泄漏",
+        "type": "hazardous_chemicals",
+        "org_id": server.org("润城镇")["id"],
+        "lat": None,
+        "lon": None,
+        "occurred_at": (datetime.now(UTC) - timedelta(hours=3)).isoformat(),
+        "reported_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
+    }
+    late = intake(server, late_body, f"119-e2e-late-{time.time_ns()}")
+    assert late.status_code == 201, late.text
+    late_item = feed.locator(f"[data-testid=incident-item][data-incident-id='{late.json()['id']}']")
+    late_clock = late_item.locator("[data-testid=report-clock]")
+    await expect(late_clock).to_have_attribute("data-state", "overdue", timeout=5000)
+    await expect(late_clock).to_contain_text("超时")
+    assert await late_clock.evaluate("e => getComputedStyle(e).color") == "rgb(176, 0, 32)"
     await shot(dispatch, "incident-feed")
 
     # the same key again is the same incident, not a second one
@@ -105,6 +118,22 @@ async def test_an_intake_incident_appears_live_and_opens_its_page(
     rows = page.locator("[data-testid=report-row]")
     await expect(rows.first).to_have_attribute("data-state", "due")
     await expect(page.locator("[data-testid=next-report]")).to_contain_text("首报")
+
+    # graded by hand elsewhere: the page shows it live, marked as manual
+    server.api(
+        "POST",
+        f"/incidents/{incident_id}/grade",
+        user="duty",
+        json={"grade": "large", "reason": "仓库存放危化品，按较大事故响应"},
+    )
+    await expect(page.locator("[data-testid=grade-manual]")).to_contain_text(
+        "按较大事故响应", timeout=5000
+    )
+    await expect(page.locator(".head [data-grade=large]")).to_contain_text("较大事故")
+
+    # the response starts: the status moves on, shown as a word
+    await page.locator("[data-testid=advance-status]").click()
+    await expect(page.locator(".head [data-status=responding]")).to_contain_text("处置中")
 
     # record the initial report to the county: the timeline and the log follow live
     form = page.locator("[data-testid=report-form]")

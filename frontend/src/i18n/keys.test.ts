@@ -40,6 +40,7 @@ const dynamic: [string, readonly string[]][] = [
   ["incident.type", INCIDENT_TYPES],
   ["incident.task", INCIDENT_TASK_STATES],
   ["incident.activation", ["active", "deactivated"]],
+  ["incident.to", ["responding", "stabilized", "closed"]],
   ["report.kind", REPORT_KINDS],
   ["report.level", REPORT_LEVELS],
   ["report.state", REPORT_STATES],
