@@ -133,3 +133,128 @@ export interface UiConfig {
   map_center: [number, number] | null;
   map_zoom: number;
 }
+
+export type Grade = "general" | "large" | "major" | "especially_major";
+export type IncidentStatus = "reported" | "responding" | "stabilized" | "closed";
+export type ReportState = "due" | "overdue" | "sent" | "cancelled";
+
+export interface Incident {
+  id: number;
+  org_id: number;
+  title: string;
+  type: string;
+  source: string;
+  status: IncidentStatus;
+  lat: number | null;
+  lon: number | null;
+  address: string | null;
+  occurred_at: string;
+  reported_at: string;
+  deaths: number;
+  missing: number;
+  serious_injuries: number;
+  injuries: number;
+  trapped: number;
+  direct_loss_yuan: number;
+  description: string | null;
+  attachments: string[];
+  grade: Grade;
+  computed_grade: Grade;
+  grade_manual: boolean;
+  grade_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface IncidentReport {
+  id: number;
+  incident_id: number;
+  kind: string;
+  level: string | null;
+  state: ReportState;
+  due_at: string | null;
+  sent_at: string | null;
+  sent_to: string | null;
+  via: string | null;
+}
+
+export interface GradeChange {
+  id: number;
+  grade: Grade;
+  previous: Grade | null;
+  manual: boolean;
+  reason: string;
+  at: string;
+}
+
+export interface IncidentDetail extends Incident {
+  grades: GradeChange[];
+  reports: IncidentReport[];
+}
+
+export interface IncidentTask {
+  id: number;
+  activation_id: number;
+  level: string;
+  position: number;
+  action: string;
+  responsible: string;
+  due_at: string | null;
+  state: "open" | "done" | "cancelled";
+  done_at: string | null;
+  note: string | null;
+}
+
+export interface Activation {
+  id: number;
+  incident_id: number;
+  plan_id: number;
+  version_number: number;
+  plan_title: string;
+  level: string;
+  state: "active" | "deactivated";
+  activated_at: string;
+  deactivated_at: string | null;
+  tasks: IncidentTask[];
+}
+
+export type DispatchStatus = "requested" | "en_route" | "on_scene" | "returned" | "cancelled";
+
+export interface IncidentDispatch {
+  id: number;
+  incident_id: number;
+  kind: "team" | "material";
+  team_id: number | null;
+  team_kind: string | null;
+  quantity: number | null;
+  name: string;
+  status: DispatchStatus;
+  distance_km: number | null;
+  requested_at: string;
+}
+
+export interface LogEntry {
+  id: number;
+  at: string;
+  kind: string;
+  text: string;
+  author: string;
+}
+
+export interface NearestTeam {
+  kind: "team";
+  id: number;
+  name: string;
+  org_id: number;
+  distance_km: number;
+  team_kind: string;
+  status: string;
+  headcount: number | null;
+}
+
+export interface PlanSummary {
+  id: number;
+  title: string;
+  published_version: number | null;
+}

@@ -2,7 +2,26 @@ import { describe, expect, it } from "vitest";
 import { createI18n } from "vue-i18n";
 import en from "./en.json";
 import zhCN from "./zh-CN.json";
-import { ANSWER_STATES, CONNECTION_STATES, FEED_KINDS, HAZARDS, LEVELS, RECIPIENT_STATES, TASK_STATES } from "../enums";
+import {
+  ANSWER_STATES,
+  CONNECTION_STATES,
+  DISPATCH_STATUSES,
+  FEED_KINDS,
+  GRADES,
+  HAZARDS,
+  INCIDENT_FEED_EVENTS,
+  INCIDENT_STATUSES,
+  INCIDENT_TASK_STATES,
+  INCIDENT_TYPES,
+  LEVELS,
+  RECIPIENT_STATES,
+  REPORT_KINDS,
+  REPORT_LEVELS,
+  REPORT_STATES,
+  TASK_STATES,
+  TEAM_KINDS,
+  TEAM_STATUSES,
+} from "../enums";
 import { missingHandler, MissingTranslation } from "./index";
 
 const dynamic: [string, readonly string[]][] = [
@@ -16,6 +35,20 @@ const dynamic: [string, readonly string[]][] = [
   ["feed.kind", FEED_KINDS],
   ["warning.status", ["draft", "issued", "lifted", "cancelled"]],
   ["duty.post", ["leader", "officer"]],
+  ["grade", GRADES],
+  ["incident.status", INCIDENT_STATUSES],
+  ["incident.type", INCIDENT_TYPES],
+  ["incident.task", INCIDENT_TASK_STATES],
+  ["incident.activation", ["active", "deactivated"]],
+  ["incident.to", ["responding", "stabilized", "closed"]],
+  ["report.kind", REPORT_KINDS],
+  ["report.level", REPORT_LEVELS],
+  ["report.state", REPORT_STATES],
+  ["dispatch_status", DISPATCH_STATUSES],
+  ["dispatch_status.to", DISPATCH_STATUSES],
+  ["team.kind", TEAM_KINDS],
+  ["team.status", TEAM_STATUSES],
+  ["feed.incident", INCIDENT_FEED_EVENTS],
 ];
 
 function i18nFor(locale: string) {
