@@ -1,19 +1,39 @@
 // Fails (exit 1) when the locales differ in keys, a value is empty, or the source uses a
 // static key that a locale lacks. Dynamic keys (`level.${x}`) are checked by
-// src/i18n/keys.test.ts against the enumerations in src/enums.ts.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+// src/i18n/keys.test.ts against the enumerations in src/enums.ts. A language is the merge
+// of src/i18n/<locale>.json and every src/i18n/<area>/<locale>.json (src/i18n/messages.ts);
+// a key defined in two of its files is a problem too.
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const locales = { "zh-CN": "src/i18n/zh-CN.json", en: "src/i18n/en.json" };
+const locales = ["zh-CN", "en"];
+const i18nDir = join(root, "src/i18n");
+const problems = [];
 
-function flatten(value, prefix = "", out = new Map()) {
+function files(locale) {
+  const found = [join(i18nDir, `${locale}.json`)];
+  for (const name of readdirSync(i18nDir).sort()) {
+    const path = join(i18nDir, name, `${locale}.json`);
+    if (statSync(join(i18nDir, name)).isDirectory() && existsSync(path)) found.push(path);
+  }
+  return found;
+}
+
+function flatten(value, file, prefix = "", out = new Map()) {
   for (const [key, child] of Object.entries(value)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (child && typeof child === "object") flatten(child, path, out);
+    if (child && typeof child === "object") flatten(child, file, path, out);
+    else if (out.has(path)) problems.push(`${relative(root, file)}: ${path} is also defined elsewhere`);
     else out.set(path, child);
   }
+  return out;
+}
+
+function language(locale) {
+  const out = new Map();
+  for (const file of files(locale)) flatten(JSON.parse(readFileSync(file, "utf8")), file, "", out);
   return out;
 }
 
@@ -26,10 +46,7 @@ function sources(dir, out = []) {
   return out;
 }
 
-const problems = [];
-const flat = Object.fromEntries(
-  Object.entries(locales).map(([locale, file]) => [locale, flatten(JSON.parse(readFileSync(join(root, file), "utf8")))]),
-);
+const flat = Object.fromEntries(locales.map((locale) => [locale, language(locale)]));
 const [first, ...others] = Object.keys(flat);
 for (const other of others) {
   for (const key of flat[first].keys()) if (!flat[other].has(key)) problems.push(`${other} lacks ${key} (in ${first})`);

@@ -4,8 +4,7 @@
  * `[i18n] missing key` otherwise, which the browser tests treat as a failure.
  */
 import { createI18n } from "vue-i18n";
-import en from "./en.json";
-import zhCN from "./zh-CN.json";
+import { messages } from "./messages";
 import { setApiLanguage } from "../api/http";
 
 export const LOCALES = ["zh-CN", "en"] as const;
@@ -40,7 +39,7 @@ function initial(): Locale {
   return "zh-CN";
 }
 
-export const messages = { "zh-CN": zhCN, en };
+export { messages };
 
 export const i18n = createI18n({
   legacy: false,

@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { createI18n } from "vue-i18n";
-import en from "./en.json";
-import zhCN from "./zh-CN.json";
 import {
   ANSWER_STATES,
   CONNECTION_STATES,
@@ -23,6 +21,7 @@ import {
   TEAM_STATUSES,
 } from "../enums";
 import { missingHandler, MissingTranslation } from "./index";
+import { mergeMessages, messages } from "./messages";
 
 const dynamic: [string, readonly string[]][] = [
   ["level", LEVELS],
@@ -52,7 +51,7 @@ const dynamic: [string, readonly string[]][] = [
 ];
 
 function i18nFor(locale: string) {
-  return createI18n({ legacy: false, locale, fallbackLocale: false, missing: missingHandler, messages: { "zh-CN": zhCN, en } });
+  return createI18n({ legacy: false, locale, fallbackLocale: false, missing: missingHandler, messages });
 }
 
 describe("translations", () => {
@@ -76,6 +75,11 @@ describe("translations", () => {
     for (const key of ["app.logout", "phone.received", "dispatch.title", "state.escalated", "level.red"]) {
       expect(zh(key)).not.toBe(english(key));
     }
+  });
+
+  it("a label defined in two area files is refused", () => {
+    expect(() => mergeMessages([["a/en.json", { x: { y: "1" } }], ["b/en.json", { x: { y: "2" } }]])).toThrow(/x\.y/);
+    expect(mergeMessages([["a/en.json", { x: { y: "1" } }], ["b/en.json", { x: { z: "2" } }]])).toEqual({ x: { y: "1", z: "2" } });
   });
 
   it("placeholders are filled", () => {
