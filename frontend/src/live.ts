@@ -5,7 +5,8 @@ import { session, wsUrl } from "./api/session";
 import type { UiConfig } from "./api/types";
 import { RealtimeClient, type ConnectionState, type EventFrame } from "./realtime/client";
 
-export const TOPICS = ["warnings", "duty", "incidents"];
+/** Every topic the user may see: the office screens follow plans, resources, orgs … too. */
+export const TOPICS = ["*"];
 
 export const live = reactive<{ state: ConnectionState; lastSeq: number | null; reconnects: number }>({
   state: "stopped",
