@@ -67,6 +67,13 @@ def summary(values: list[float]) -> dict[str, float | int]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux ``/proc``). A server's CPU per
+    request is what the load of other processes on the machine distorts least."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _version(package: str) -> str | None:
     try:
         return metadata.version(package)

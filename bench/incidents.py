@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from bench.broadcast import PASSWORD, USER, run_checked, stop, wait_http, yingji
-from bench.common import free_port, machine, percentile, table, write_results
+from bench.common import cpu_seconds, free_port, machine, percentile, table, write_results
 
 TARGET_RATIO = 0.7
 TARGET_P99 = 2.0
@@ -126,10 +126,12 @@ def main() -> None:
             return await client.get("/api/v1/incidents", params={"open": "true"})
 
         asyncio.run(hammer(base, token, 2, args.concurrency, me))  # warm up
-        runs = {
-            name: asyncio.run(hammer(base, token, args.seconds, args.concurrency, request))
-            for name, request in (("trivial", me), ("create", create), ("list_open", listing))
-        }
+        runs = {}
+        for name, request in (("trivial", me), ("create", create), ("list_open", listing)):
+            cpu = cpu_seconds(process.pid)
+            runs[name] = asyncio.run(hammer(base, token, args.seconds, args.concurrency, request))
+            used = cpu_seconds(process.pid) - cpu
+            runs[name]["server_cpu_ms"] = round(used * 1000 / max(1, runs[name]["requests"]), 2)
     finally:
         stop(process)
         log.close()
@@ -162,6 +164,7 @@ def main() -> None:
             v["p50_ms"],
             v["p99_ms"],
             v["errors"],
+            v["server_cpu_ms"],
             *(
                 [verdict[k]["rps_ratio"], verdict[k]["p99_ratio"], verdict[k]["met"]]
                 if k in verdict
@@ -172,7 +175,8 @@ def main() -> None:
     ]
     print(
         table(
-            ["endpoint", "rps", "p50 ms", "p99 ms", "errors", "rps ratio", "p99 ratio", "met"], rows
+            ["endpoint", "rps", "p50 ms", "p99 ms", "errors", "server CPU ms", "rps ratio"]
+            + ["p99 ratio", "met"], rows
         )
     )
 

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.util import await_only
 from sqlmodel import SQLModel
@@ -42,10 +43,49 @@ PENDING_EVENTS = "outbox_pending"  # session.info key where the outbox lists new
 # run on each write session just before it commits (the outbox numbers and writes the
 # events the transaction staged); registered by the modules that need it
 BEFORE_COMMIT: list[Callable[[AsyncSession], Awaitable[None]]] = []
+STAGED = "staged_rows"  # session.info key: {kind: [row, …]} waiting for the commit
+STAGED_MARKS = "staged_marks"  # session.info key: staged counts at each savepoint
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def stage(session: AsyncSession, kind: str, row: Any) -> None:
+    """Keep ``row`` for the insert that a ``BEFORE_COMMIT`` writer makes of every row of
+    ``kind`` the transaction staged (audit rows, outbox events): one statement instead of an
+    ORM object and a flush each. A rolled-back savepoint drops what was staged inside it."""
+    session.info.setdefault(STAGED, {}).setdefault(kind, []).append(row)
+
+
+def take_staged(session: AsyncSession, kind: str) -> list[Any]:
+    """The rows of ``kind`` staged so far, in order; they are no longer staged."""
+    rows: list[Any] = session.info.get(STAGED, {}).pop(kind, [])
+    return rows
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    """Remember how many rows of each kind were staged when a savepoint began…"""
+    if transaction.nested:
+        staged = session.info.get(STAGED, {})
+        marks = session.info.setdefault(STAGED_MARKS, {})
+        marks[id(transaction)] = {kind: len(rows) for kind, rows in staged.items()}
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """…so that rolling it back drops the rows staged inside it, as the ORM drops the rows it
+    holds (a full rollback drops them all)."""
+    if not previous.nested:
+        session.info.pop(STAGED, None)
+        session.info.pop(STAGED_MARKS, None)
+        return
+    mark = session.info.get(STAGED_MARKS, {}).pop(id(previous), None)
+    if mark is None:
+        return
+    for kind, rows in session.info.get(STAGED, {}).items():
+        del rows[mark.get(kind, 0) :]
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):

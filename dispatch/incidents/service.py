@@ -269,7 +269,7 @@ async def create(
     session.add(incident)
     await session.flush()
     await _regrade(session, actor, incident, org, first=True)
-    await reports.plan(session, incident, org)
+    await reports.plan(session, incident, org, new=True)
     origin = "值班室录入" if source == Source.duty else f"{source} 推送"
     await log.append(
         session,

@@ -27,6 +27,9 @@ from service.orgs.models import Org
 from service.orgs.service import TOPIC as ORGS_TOPIC
 from service.realtime.models import OutboxEvent
 
+_OUTBOX = OutboxEvent.__tablename__
+HEAD_SQL = f"SELECT max(seq), (SELECT at FROM {_OUTBOX} ORDER BY seq LIMIT 1) FROM {_OUTBOX}"  # noqa: S608
+
 
 @dataclass(frozen=True)
 class TeamAttrs:
@@ -69,8 +72,10 @@ class TeamIndex:
         return query.where(col(Team.id).in_(ids)) if ids is not None else query
 
     async def _head(self, session: AsyncSession) -> tuple[int, Any]:
-        first = select(OutboxEvent.at).order_by(col(OutboxEvent.seq)).limit(1).scalar_subquery()
-        row = (await session.exec(select(sa.func.max(OutboxEvent.seq), first))).one()
+        """The last seq, and the first event's time (what tells a restored or truncated
+        outbox apart). Asked before every query, so sent as fixed SQL, not built each time."""
+        connection = await session.connection()
+        row: Any = (await connection.exec_driver_sql(HEAD_SQL)).one()
         return int(row[0] or 0), row[1]
 
     async def rebuild(self, session: AsyncSession) -> None:

@@ -11,7 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.audit.models import AuditEntry
 from service.auth.permissions import Principal, Scope
-from service.db import fetch_page
+from service.db import BEFORE_COMMIT, fetch_page, stage, take_staged, utcnow
+
+STAGED_KIND = "audit_log"
 
 
 async def append(
@@ -25,23 +27,39 @@ async def append(
     org_path: str | None,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        actor_user_id=actor.user_id if actor else None,
-        actor_username=actor.username if actor else None,
-        actor_token_id=actor.token_id if actor else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        org_id=org_id,
-        org_path=org_path,
-        before=before,
-        after=after,
-        request_id=actor.request_id if actor else None,
-        ip=actor.ip if actor else None,
+) -> None:
+    """Stage an audit row of the caller's transaction; the rows of a transaction are written
+    in one insert just before it commits, and dropped with it (or with a savepoint)."""
+    stage(
+        session,
+        STAGED_KIND,
+        {
+            "at": utcnow(),
+            "actor_user_id": actor.user_id if actor else None,
+            "actor_username": actor.username if actor else None,
+            "actor_token_id": actor.token_id if actor else None,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "org_id": org_id,
+            "org_path": org_path,
+            "before": before,
+            "after": after,
+            "request_id": actor.request_id if actor else None,
+            "ip": actor.ip if actor else None,
+        },
     )
-    session.add(entry)
-    return entry
+
+
+async def write_staged(session: AsyncSession) -> None:
+    rows = take_staged(session, STAGED_KIND)
+    if rows:
+        connection = await session.connection()
+        await connection.execute(sa.insert(AuditEntry.__table__), rows)  # type: ignore[attr-defined]
+
+
+# first: the outbox's writer holds its sequence lock (PostgreSQL) from its insert to the commit
+BEFORE_COMMIT.insert(0, write_staged)
 
 
 async def search(

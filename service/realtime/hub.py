@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -39,11 +39,14 @@ CONTROL_QUEUE = 64
 STOP_WAIT_S = 2.0
 
 
-def encode(event: OutboxEvent) -> str:
+AnyEvent = OutboxEvent | outbox.Event  # read from the table, or committed by this process
+
+
+def encode(event: AnyEvent) -> str:
     return json.dumps(outbox.render(event), ensure_ascii=False, separators=(",", ":"))
 
 
-def _seq(event: OutboxEvent) -> int:
+def _seq(event: AnyEvent) -> int:
     return int(event.seq or 0)
 
 
@@ -108,7 +111,7 @@ class Hub:
         self.notifiers: list[Callable[[int], Awaitable[None]]] = []  # e.g. Redis publish
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._local: list[OutboxEvent] = []  # committed here, not yet dispatched
+        self._local: list[AnyEvent] = []  # committed here, not yet dispatched
         self._read_table = True  # woken by another instance or the poll: read the outbox
 
     async def start(self) -> None:
@@ -148,7 +151,7 @@ class Hub:
         start = cursor + 1 - first
         return [self.ring[i] for i in range(start, len(self.ring))]
 
-    def _append(self, events: list[OutboxEvent]) -> None:
+    def _append(self, events: Sequence[AnyEvent]) -> None:
         frames = []
         for event in events:
             assert event.seq is not None

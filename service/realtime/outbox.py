@@ -15,18 +15,30 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import event as orm_event
-from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.auth.permissions import TOPIC_PERMISSIONS, Principal
-from service.db import BEFORE_COMMIT, PENDING_EVENTS, utcnow
+from service.db import BEFORE_COMMIT, PENDING_EVENTS, stage, take_staged, utcnow
 from service.realtime.models import OutboxEvent
 
 OUTBOX_LOCK_KEY = 0x59_494E_474A  # "YINGJ": one advisory lock for the outbox sequence
-STAGED_EVENTS = "outbox_staged"  # session.info key: events waiting for the commit
-SAVEPOINT_MARKS = "outbox_savepoints"  # session.info key: staged count at each savepoint
+STAGED_KIND = "outbox_event"
+
+
+@dataclass(slots=True)
+class Event:
+    """An event of this process: staged by ``append`` (``seq`` None until it is written just
+    before the commit), then handed to the hub after the commit. A plain object, not a table
+    row: every write of the service makes a few."""
+
+    topic: str
+    type: str
+    data: dict[str, Any]
+    org_id: int | None
+    org_path: str | None
+    at: datetime
+    seq: int | None = None
 
 
 async def append(
@@ -37,14 +49,12 @@ async def append(
     data: dict[str, Any],
     org_id: int | None,
     org_path: str | None,
-) -> OutboxEvent:
+) -> Event:
     """Stage an event of the caller's transaction. It is numbered and written, with every
     other event the transaction staged, in one insert just before the commit
     (``write_staged``); its ``seq`` is set then."""
-    event = OutboxEvent(
-        topic=topic, type=type, data=data, org_id=org_id, org_path=org_path, at=utcnow()
-    )
-    session.info.setdefault(STAGED_EVENTS, []).append(event)
+    event = Event(topic, type, data, org_id, org_path, utcnow())
+    stage(session, STAGED_KIND, event)
     return event
 
 
@@ -59,14 +69,10 @@ async def _next_seq(session: AsyncSession) -> int:
     return int(await session.scalar(select(sa.func.max(OutboxEvent.seq))) or 0) + 1
 
 
-async def write_staged(session: AsyncSession) -> None:
-    """Number and insert the staged events (before the commit: the lock is held only for
-    the end of the transaction)."""
-    staged: list[OutboxEvent] = session.info.pop(STAGED_EVENTS, [])
-    if not staged:
-        return
+async def _write(session: AsyncSession, events: list[Event]) -> None:
+    """Number ``events`` after every event written so far and insert them in one statement."""
     first = await _next_seq(session)
-    for offset, event in enumerate(staged):
+    for offset, event in enumerate(events):
         event.seq = first + offset
     table = OutboxEvent.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
@@ -82,73 +88,37 @@ async def write_staged(session: AsyncSession) -> None:
                 "org_path": e.org_path,
                 "at": e.at,
             }
-            for e in staged
+            for e in events
         ],
     )
-    session.info.setdefault(PENDING_EVENTS, []).extend(staged)
+    session.info.setdefault(PENDING_EVENTS, []).extend(events)
+
+
+async def write_staged(session: AsyncSession) -> None:
+    """Number and insert the staged events (before the commit: the lock is held only for
+    the end of the transaction)."""
+    staged: list[Event] = take_staged(session, STAGED_KIND)
+    if staged:
+        await _write(session, staged)
 
 
 BEFORE_COMMIT.append(write_staged)
 
 
-@orm_event.listens_for(Session, "after_transaction_create")
-def _mark_savepoint(session: Session, transaction: SessionTransaction) -> None:
-    """Remember how many events were staged when a savepoint began…"""
-    if transaction.nested:
-        marks = session.info.setdefault(SAVEPOINT_MARKS, {})
-        marks[id(transaction)] = len(session.info.get(STAGED_EVENTS, []))
-
-
-@orm_event.listens_for(Session, "after_soft_rollback")
-def _discard_rolled_back(session: Session, previous: SessionTransaction) -> None:
-    """…so that rolling it back drops the events staged inside it, as the rows they
-    describe are dropped (a full rollback drops them all)."""
-    staged = session.info.get(STAGED_EVENTS)
-    if not staged:
-        return
-    if not previous.nested:
-        session.info.pop(STAGED_EVENTS, None)
-        return
-    mark = session.info.get(SAVEPOINT_MARKS, {}).pop(id(previous), None)
-    if mark is not None:
-        del staged[mark:]
-
-
-@dataclass(frozen=True)
-class Written:
-    """An event written by ``append_many``: what the hub and ``render`` read of it."""
-
-    seq: int
-    topic: str
-    type: str
-    data: dict[str, Any]
-    org_id: int | None
-    org_path: str | None
-    at: datetime
-
-
-async def append_many(session: AsyncSession, events: list[dict[str, Any]]) -> list[Written]:
-    """``append`` for many events of one transaction: one lock, one sequence read, one
-    batched insert (no ORM objects: thousands of answers at once are its use). Each dict
-    has the keyword arguments of ``append``."""
+async def append_many(session: AsyncSession, events: list[dict[str, Any]]) -> list[Event]:
+    """``append`` for many events of one transaction, written at once (after the events
+    staged earlier in the transaction): one lock, one sequence read, one batched insert.
+    Thousands of answers at once are its use. Each dict has the keyword arguments of
+    ``append``."""
     if not events:
         return []
-    await write_staged(session)  # events staged earlier in the transaction come first
     now = utcnow()
-    rows = [{**e, "at": now} for e in events]
-    table = OutboxEvent.__table__  # type: ignore[attr-defined]
-    connection = await session.connection()
-    first = await _next_seq(session)
-    seqs = list(range(first, first + len(rows)))
-    for seq, row in zip(seqs, rows, strict=True):
-        row["seq"] = seq
-    await connection.execute(sa.insert(table), rows)
-    written = [
-        Written(seq, r["topic"], r["type"], r["data"], r.get("org_id"), r.get("org_path"), now)
-        for seq, r in zip(seqs, rows, strict=True)
+    written = take_staged(session, STAGED_KIND) + [
+        Event(e["topic"], e["type"], e["data"], e.get("org_id"), e.get("org_path"), now)
+        for e in events
     ]
-    session.info.setdefault(PENDING_EVENTS, []).extend(written)
-    return written
+    await _write(session, written)
+    return written[-len(events) :]
 
 
 def visibility(principal: Principal) -> sa.ColumnElement[bool]:
@@ -188,7 +158,7 @@ async def latest_seq(session: AsyncSession) -> int:
     return int(await session.scalar(select(sa.func.max(OutboxEvent.seq))) or 0)
 
 
-def render(event: OutboxEvent | Written) -> dict[str, Any]:
+def render(event: OutboxEvent | Event) -> dict[str, Any]:
     """The wire form of an event, over HTTP and WebSocket alike."""
     return {
         "seq": event.seq,
