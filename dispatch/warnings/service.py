@@ -4,6 +4,7 @@ roll-up for the dispatch screen."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import col, select
@@ -18,7 +19,7 @@ from dispatch.warnings.models import (
     Warning,
     WarningStatus,
 )
-from dispatch.warnings.recipients import Named, Resolver
+from dispatch.warnings.recipients import Area, Named, Resolver
 from dispatch.warnings.schemas import (
     RecipientRead,
     RollUp,
@@ -47,8 +48,22 @@ def forbid() -> Forbidden:
     return Forbidden("role_required", roles=", ".join(sorted(PERMISSIONS["warning.write"])))
 
 
+def ensure_writer(actor: Principal, issuer: Org) -> None:
+    if not actor.scope("warning.write").covers(issuer.path):
+        raise forbid()
+
+
 def respond_default(settings: Settings, level: Level) -> int:
     return int(getattr(settings, f"warning_respond_{level}_s"))
+
+
+def may_answer_for(actor: Principal, person_id: int, org_path: str) -> bool:
+    """True: on behalf (a duty officer over the person's org); False: the person themself."""
+    if actor.person_id == person_id:
+        return False
+    if actor.can("warning.write", org_path):
+        return True
+    raise Forbidden("ack_not_yours")
 
 
 async def get_visible(
@@ -136,6 +151,16 @@ async def _record(
     )
 
 
+def area_of(warning: Warning) -> Area:
+    return Area(list(warning.org_ids), warning.polygon)
+
+
+def _uses_area(rule: dict[str, Any]) -> bool:
+    return rule["rule"] == "responsible_in_area" or (
+        rule["rule"] == "team_leaders" and not rule.get("org_ids")
+    )
+
+
 def _rules(person_ids: list[int], rules: list[Any]) -> list[dict[str, Any]]:
     given = [r.model_dump() for r in rules]
     explicit = {"rule": "people", "person_ids": person_ids, "field": "recipients"}
@@ -208,7 +233,8 @@ async def issue(session: AsyncSession, actor: Principal, warning: Warning, org: 
     if warning.status != WarningStatus.draft:
         raise Conflict("warning_not_draft", status=warning.status)
     now = utcnow()
-    named = await Resolver(session, actor.scope("warning.read")).resolve([], warning.rules, now)
+    resolver = Resolver(session, actor.scope("warning.read"))
+    named = await resolver.resolve([], warning.rules, now, area_of(warning))
     if not named:
         raise Invalid.field("recipients", "no_recipients")
     before = dump(WarningRead.model_validate(warning))
@@ -251,7 +277,10 @@ async def update(
     if warning.status == WarningStatus.issued:
         warning.version += 1
         existing = await recipients_of(session, warning)
-        named = await resolver.resolve([], added_rules, now) if added_rules else []
+        resolve = list(added_rules)
+        if {"polygon", "org_ids"} & changes.keys():  # a new area: its rules call who is new
+            resolve += [r for r in warning.rules if _uses_area(r) and r not in added_rules]
+        named = await resolver.resolve([], resolve, now, area_of(warning)) if resolve else []
         fresh = await _add(session, warning, named, {r.person_id for r in existing})
         await _tell(session, warning, existing, "warning_updated_text")
     session.add(warning)
@@ -333,6 +362,34 @@ def _roll(org_id: int | None, name: str | None, rows: list[Recipient]) -> RollUp
     )
 
 
+async def recipient_filter(
+    session: AsyncSession,
+    warning: Warning,
+    viewer: Principal | None,
+    issuer: Org | None,
+) -> Callable[[Recipient], bool]:
+    """Which recipients (and their reports and photos) a viewer sees: all of them for the
+    issuing org's readers; for anyone else, the people of their own orgs, themselves, and
+    whoever their escalation tasks ask them to reach."""
+    if viewer is None or issuer is None or viewer.scope("warning.read").covers(issuer.path):
+        return lambda _r: True
+    scope = viewer.scope("warning.read")
+    reach: set[int] = set()
+    if viewer.person_id is not None:
+        reach = set(
+            (
+                await session.exec(
+                    select(EscalationTask.recipient_id).where(
+                        EscalationTask.warning_id == warning.id,
+                        EscalationTask.assignee_id == viewer.person_id,
+                    )
+                )
+            ).all()
+        )
+    person_id = viewer.person_id
+    return lambda r: scope.covers(r.org_path) or r.person_id == person_id or r.id in reach
+
+
 async def status(
     session: AsyncSession,
     warning: Warning,
@@ -342,30 +399,8 @@ async def status(
     """The warning with its recipients and roll-ups: all of them for the issuing org's
     readers; for anyone else, the people of their own orgs, themselves, and whoever their
     escalation tasks ask them to reach."""
-    rows = await recipients_of(session, warning)
-    if (
-        viewer is not None
-        and issuer is not None
-        and not viewer.scope("warning.read").covers(issuer.path)
-    ):
-        scope = viewer.scope("warning.read")
-        reach = set()
-        if viewer.person_id is not None:
-            reach = set(
-                (
-                    await session.exec(
-                        select(EscalationTask.recipient_id).where(
-                            EscalationTask.warning_id == warning.id,
-                            EscalationTask.assignee_id == viewer.person_id,
-                        )
-                    )
-                ).all()
-            )
-        rows = [
-            r
-            for r in rows
-            if scope.covers(r.org_path) or r.person_id == viewer.person_id or r.id in reach
-        ]
+    sees = await recipient_filter(session, warning, viewer, issuer)
+    rows = [r for r in await recipients_of(session, warning) if sees(r)]
     people = (
         {
             p.id: p
