@@ -10,6 +10,7 @@ import httpx
 from tests.dispatch.incident_helpers import API, incident_body
 from tests.plans.library.conftest import Library, content, level, new_plan, to_published
 
+
 def higher() -> dict:
     return level(
         "III",

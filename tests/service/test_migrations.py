@@ -119,18 +119,18 @@ def test_0012_moves_attachments_into_the_file_store_and_items_onto_the_catalogue
         asyncio.run(
             _run(
                 url,
-                "INSERT INTO org (id, name, kind, path, timezone, created_at, updated_at) "
+                "INSERT INTO org (id, name, kind, path, timezone, created_at, updated_at) "  # noqa: S608
                 f"VALUES (1, '县', 'county', '/1/', 'Asia/Shanghai', '{now}', '{now}')",
-                "INSERT INTO resource_item (id, category, name, spec, unit, created_at) "
+                "INSERT INTO resource_item (id, category, name, spec, unit, created_at) "  # noqa: S608
                 f"VALUES (7, '防汛', '编织袋', '50×80cm', '条', '{now}')",
-                "INSERT INTO plan (id, org_id, kind, title, hazards, latest_version, withdrawn, "
+                "INSERT INTO plan (id, org_id, kind, title, hazards, latest_version, withdrawn, "  # noqa: S608
                 f"search_text, created_at, updated_at) VALUES (1, 1, 'special', 'p', '[]', 1, "
                 f"false, '', '{now}', '{now}')",
-                "INSERT INTO plan_version (id, plan_id, number, status, content, "
+                "INSERT INTO plan_version (id, plan_id, number, status, content, "  # noqa: S608
                 "revision_triggers, filing_overdue, created_at, updated_at) VALUES (1, 1, 1, "
                 f"'draft', '{json.dumps(content, ensure_ascii=False)}', '[]', false, '{now}', "
                 f"'{now}')",
-                "INSERT INTO plan_attachment (id, version_id, filename, media_type, size_bytes, "
+                "INSERT INTO plan_attachment (id, version_id, filename, media_type, size_bytes, "  # noqa: S608
                 f"sha256, data, created_at) VALUES (5, 1, 'a.pdf', 'application/pdf', 5, 'h', "
                 f"{data}, '{now}')",
             )
@@ -173,7 +173,7 @@ def test_0012_moves_attachments_into_the_file_store_and_items_onto_the_catalogue
         asyncio.run(
             _run(
                 url,
-                "INSERT INTO stored_file (owner_type, owner_id, filename, media_type, "
+                "INSERT INTO stored_file (owner_type, owner_id, filename, media_type, "  # noqa: S608
                 f"size_bytes, sha256, created_at) VALUES ('x', 1, 'b', 'x', 1, 'h', '{now}')",
             )
         )

@@ -34,7 +34,7 @@ class Library:
 
 
 @pytest.fixture
-async def library(db: Database, world: World, stores: Stores) -> Library:
+async def library(db: Database, world: World, stores: Stores) -> Library:  # noqa: F811
     users: dict[str, User] = {
         "a_duty": world.users_a[Role.duty_officer],
         "a_leader": world.users_a[Role.leader],
