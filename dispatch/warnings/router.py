@@ -132,27 +132,23 @@ async def acknowledge(
     return vars(answer)
 
 
-FEEDBACK_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/FeedbackCreate"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "description": "the same fields as form fields, and up to "
-                    f"{feedback.MAX_PHOTOS} files `photos` (JPEG, PNG, WebP)",
-                    "properties": {
-                        "photos": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                        }
-                    },
-                }
+def _feedback_body() -> dict[str, Any]:
+    """The request body of ``POST …/feedback`` in OpenAPI: JSON, or the same fields as a form
+    with files ``photos``."""
+    fields = FeedbackCreate.model_json_schema()
+    form = {
+        **fields,
+        "properties": {
+            **fields["properties"],
+            "photos": {
+                "type": "array",
+                "items": {"type": "string", "format": "binary"},
+                "description": f"up to {feedback.MAX_PHOTOS} photos: JPEG, PNG or WebP",
             },
         },
     }
-}
+    content = {"application/json": {"schema": fields}, "multipart/form-data": {"schema": form}}
+    return {"requestBody": {"required": True, "content": content}}
 
 
 async def feedback_input(
@@ -175,7 +171,7 @@ async def feedback_input(
     "/{warning_id}/feedback",
     response_model=FeedbackRead,
     status_code=201,
-    openapi_extra=FEEDBACK_BODY,
+    openapi_extra=_feedback_body(),
 )
 async def add_feedback(
     session: SessionDep,
