@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from dispatch.warnings import answers, cap, feedback, preview, service
+from dispatch.warnings import answers, cap, feedback, preview, service, status
 from dispatch.warnings.batch import AckBatcher, AckRequest
 from dispatch.warnings.models import Warning, WarningStatus
 from dispatch.warnings.schemas import (
@@ -113,7 +113,7 @@ async def get_warning(
 ) -> WarningStatusRead:
     """The warning, who was called and where each answer stands, rolled up by township."""
     warning, issuer = current
-    return await service.status(session, warning, user, issuer)
+    return await status.of(session, warning, user, issuer)
 
 
 @router.patch("/{warning_id}", response_model=WarningRead)
@@ -191,7 +191,7 @@ async def list_feedback(
     session: SessionDep, user: CurrentUser, current: CurrentWarning
 ) -> Page[FeedbackRead]:
     """The reports of the recipients the caller sees (as in ``GET /warnings/{id}``)."""
-    sees = await service.recipient_filter(session, current[0], user, current[1])
+    sees = await status.recipient_filter(session, current[0], user, current[1])
     rows = await feedback.of(session, current[0], sees)
     return Page(data=rows, count=len(rows))
 
@@ -205,7 +205,7 @@ async def feedback_photo(
     file_id: PathId,
 ) -> Response:
     """A report's photo, for whoever sees the report."""
-    sees = await service.recipient_filter(session, current[0], user, current[1])
+    sees = await status.recipient_filter(session, current[0], user, current[1])
     stored, data = await feedback.photo(session, current[0], sees, feedback_id, file_id)
     return file_response(stored, data)
 

@@ -3,8 +3,6 @@ roll-up for the dispatch screen."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import col, select
@@ -15,18 +13,13 @@ from dispatch.warnings.models import (
     EscalationTask,
     Level,
     Recipient,
-    RecipientState,
     Warning,
     WarningStatus,
 )
 from dispatch.warnings.recipients import Area, Named, Resolver
 from dispatch.warnings.schemas import (
-    RecipientRead,
-    RollUp,
-    TaskRead,
     WarningCreate,
     WarningRead,
-    WarningStatusRead,
     WarningUpdate,
 )
 from service.auth.permissions import PERMISSIONS, Principal, Scope
@@ -37,7 +30,6 @@ from service.i18n import t
 from service.notify import service as notify
 from service.orgs import service as orgs
 from service.orgs.models import Org
-from service.people.models import Person
 from service.schemas import dump
 from service.settings import Settings
 
@@ -347,101 +339,3 @@ async def recipients_of(session: AsyncSession, warning: Warning) -> list[Recipie
         select(Recipient).where(Recipient.warning_id == warning.id).order_by(col(Recipient.id))
     )
     return list(rows.all())
-
-
-def _roll(org_id: int | None, name: str | None, rows: list[Recipient]) -> RollUp:
-    states = [r.state for r in rows]
-    return RollUp(
-        org_id=org_id,
-        name=name,
-        recipients=len(rows),
-        answered=sum(s in (RecipientState.acknowledged, RecipientState.late) for s in states),
-        late=states.count(RecipientState.late),
-        pending=states.count(RecipientState.pending),
-        escalated=states.count(RecipientState.escalated),
-    )
-
-
-async def recipient_filter(
-    session: AsyncSession,
-    warning: Warning,
-    viewer: Principal | None,
-    issuer: Org | None,
-) -> Callable[[Recipient], bool]:
-    """Which recipients (and their reports and photos) a viewer sees: all of them for the
-    issuing org's readers; for anyone else, the people of their own orgs, themselves, and
-    whoever their escalation tasks ask them to reach."""
-    if viewer is None or issuer is None or viewer.scope("warning.read").covers(issuer.path):
-        return lambda _r: True
-    scope = viewer.scope("warning.read")
-    reach: set[int] = set()
-    if viewer.person_id is not None:
-        reach = set(
-            (
-                await session.exec(
-                    select(EscalationTask.recipient_id).where(
-                        EscalationTask.warning_id == warning.id,
-                        EscalationTask.assignee_id == viewer.person_id,
-                    )
-                )
-            ).all()
-        )
-    person_id = viewer.person_id
-    return lambda r: scope.covers(r.org_path) or r.person_id == person_id or r.id in reach
-
-
-async def status(
-    session: AsyncSession,
-    warning: Warning,
-    viewer: Principal | None = None,
-    issuer: Org | None = None,
-) -> WarningStatusRead:
-    """The warning with its recipients and roll-ups: all of them for the issuing org's
-    readers; for anyone else, the people of their own orgs, themselves, and whoever their
-    escalation tasks ask them to reach."""
-    sees = await recipient_filter(session, warning, viewer, issuer)
-    rows = [r for r in await recipients_of(session, warning) if sees(r)]
-    people = (
-        {
-            p.id: p
-            for p in (
-                await session.exec(
-                    select(Person).where(col(Person.id).in_([r.person_id for r in rows]))
-                )
-            ).all()
-        }
-        if rows
-        else {}
-    )
-    tasks: dict[int, list[TaskRead]] = defaultdict(list)
-    for task in (
-        await session.exec(
-            select(EscalationTask)
-            .where(EscalationTask.warning_id == warning.id)
-            .order_by(col(EscalationTask.id))
-        )
-    ).all():
-        tasks[task.recipient_id].append(TaskRead.model_validate(task))
-    groups: dict[int | None, list[Recipient]] = defaultdict(list)
-    for r in rows:
-        groups[r.township_id].append(r)
-    names = {}
-    for org_id in groups:
-        org = await orgs.get(session, org_id) if org_id else None
-        names[org_id] = org.name if org else None
-    recipients = []
-    for r in rows:
-        person = people.get(r.person_id)
-        item = RecipientRead.model_validate(r)
-        item.name = person.name if person else None
-        item.phones = person.phones if person else []
-        item.chain = tasks.get(r.id or 0, [])
-        recipients.append(item)
-    return WarningStatusRead(
-        **WarningRead.model_validate(warning).model_dump(),
-        totals=_roll(None, None, rows),
-        by_township=[
-            _roll(k, names[k], v) for k, v in sorted(groups.items(), key=lambda i: i[0] or 0)
-        ],
-        recipients=recipients,
-    )
