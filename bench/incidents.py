@@ -175,8 +175,11 @@ def main() -> None:
     ]
     print(
         table(
-            ["endpoint", "rps", "p50 ms", "p99 ms", "errors", "server CPU ms", "rps ratio"]
-            + ["p99 ratio", "met"], rows
+            [
+                *["endpoint", "rps", "p50 ms", "p99 ms", "errors", "server CPU ms"],
+                *["rps ratio", "p99 ratio", "met"],
+            ],
+            rows,
         )
     )
 

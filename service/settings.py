@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     plan_review_years_by_kind: dict[str, int] = {}  # e.g. {"unit": 2}
     plan_review_notice_days: int = Field(default=90, ge=1, le=3660)
     plan_attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # photos (warning feedback, incidents): JPEG, PNG or WebP, metadata stripped
+    photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    photo_max_pixels: int = Field(default=50_000_000, ge=10_000)
     ui_dir: Path | None = None  # the built web UI; default frontend/dist of the checkout
     ui_tile_url: str | None = None  # e.g. http://tiles.local/{z}/{x}/{y}.png; none: plain
     ui_tile_attribution: str | None = Field(default=None, max_length=500)

@@ -10,7 +10,7 @@ from dispatch.incidents.models import (
     Task,
 )
 from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
-from plans.library.models import Plan, PlanAttachment, PlanVersion
+from plans.library.models import Plan, PlanVersion
 from plans.resources import models as resource_models  # noqa: F401  (resource tables)
 from rosters.models import (
     CalendarFeed,
@@ -27,6 +27,7 @@ from rosters.models import (
 from service.audit.models import AuditEntry
 from service.auth.models import ApiToken, LoginFailure, RoleGrant, User
 from service.clock.models import Timer
+from service.files.models import StoredFile, StoredFileData
 from service.notify.models import Channel, Delivery, SendSlot
 from service.orgs.models import Org
 from service.people.models import Person
@@ -59,12 +60,13 @@ __all__ = [
     "OutboxEvent",
     "Person",
     "Plan",
-    "PlanAttachment",
     "PlanVersion",
     "Recipient",
     "Report",
     "RoleGrant",
     "SendSlot",
+    "StoredFile",
+    "StoredFileData",
     "Task",
     "Timer",
     "User",

@@ -118,3 +118,21 @@ async def build_world(db: Database) -> World:
             world.users_a[role] = await make_user(s, f"a-{role.value}", [role], town_a)
         world.user_b = await make_user(s, "b-duty", [Role.duty_officer], town_b)
     return world
+
+
+def camera_jpeg(width: int = 64, height: int = 48, *, gps: bool = True) -> bytes:
+    """A JPEG as a phone camera writes it: EXIF with the maker, a rotation and (by default)
+    the GPS position where it was taken."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (180, 40, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0112] = 6  # rotated: the stored photo must come out upright
+    if gps:
+        exif[0x8825] = {1: "N", 2: (35.0, 29.0, 10.0), 3: "E", 4: (112.0, 24.0, 50.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()

@@ -70,7 +70,7 @@ async def read(
         ),
         tasks=[TaskRead.model_validate(t) for t in await tasks_of(session, activation)],
         required=required,
-        dispatched=dispatched or {"teams": {}, "items": {}},
+        dispatched=dispatched or {"teams": {}, "items": {}, "item_ids": {}},
     )
 
 

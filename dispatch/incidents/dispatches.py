@@ -64,16 +64,19 @@ async def of(session: AsyncSession, incident: Incident) -> list[Dispatch]:
 
 
 async def counts(session: AsyncSession, incident: Incident) -> dict[str, Any]:
-    """What has been dispatched and not cancelled: teams by kind, items by name."""
+    """What has been dispatched and not cancelled: teams by kind, items by name and by
+    catalogue id (``item_ids``, what a level's required ``item_id`` compares with)."""
     rows = [d for d in await of(session, incident) if d.status != DispatchStatus.cancelled]
     team_kinds = Counter(d.team_kind for d in rows if d.kind == DispatchKind.team)
     items: Counter[str] = Counter()
+    item_ids: Counter[str] = Counter()
     for d in rows:
         if d.kind == DispatchKind.material and d.item_id is not None:
             item = await session.get(Item, d.item_id)
             if item is not None:
                 items[item.name] += d.quantity or 0
-    return {"teams": dict(team_kinds), "items": dict(items)}
+                item_ids[str(d.item_id)] += d.quantity or 0
+    return {"teams": dict(team_kinds), "items": dict(items), "item_ids": dict(item_ids)}
 
 
 async def _event(

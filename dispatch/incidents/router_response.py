@@ -1,10 +1,11 @@
-"""``/api/v1/incidents/{id}/activations``, ``/tasks`` and ``/dispatches``: the response."""
+"""``/api/v1/incidents/{id}/activations``, ``/tasks``, ``/dispatches`` and ``/photos``: the
+response."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response, UploadFile
 
-from dispatch.incidents import activations, dispatches
+from dispatch.incidents import activations, dispatches, photos
 from dispatch.incidents.router import CurrentIncident, WritableIncident
 from dispatch.incidents.schemas_response import (
     ActivationCreate,
@@ -16,7 +17,9 @@ from dispatch.incidents.schemas_response import (
     TaskRead,
     TaskUpdate,
 )
-from service.deps import CurrentUser, PathId, SessionDep
+from service.deps import CurrentUser, PathId, SessionDep, SettingsDep
+from service.files.responses import file_response
+from service.files.schemas import FileRead
 from service.schemas import Page
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
@@ -101,3 +104,44 @@ async def move_dispatch(
     """requested → en_route → on_scene → returned (teams), or cancelled before arrival."""
     row = await dispatches.get(session, current[0], dispatch_id)
     return DispatchRead.model_validate(await dispatches.move(session, user, *current, row, data))
+
+
+@router.get("/{incident_id}/photos", response_model=Page[FileRead])
+async def list_photos(session: SessionDep, current: CurrentIncident) -> Page[FileRead]:
+    rows = await photos.of(session, current[0])
+    return Page(data=rows, count=len(rows))
+
+
+@router.post("/{incident_id}/photos", response_model=FileRead, status_code=201)
+async def add_photo(
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    current: WritableIncident,
+    file: UploadFile,
+) -> FileRead:
+    """A photo (multipart field ``file``: JPEG, PNG or WebP, checked by its content; its
+    metadata, GPS included, is removed)."""
+    data = await file.read(settings.photo_max_bytes + 1)
+    return await photos.add(
+        session,
+        user,
+        *current,
+        filename=file.filename or "photo",
+        data=data,
+        max_bytes=settings.photo_max_bytes,
+        max_pixels=settings.photo_max_pixels,
+    )
+
+
+@router.get("/{incident_id}/photos/{photo_id}", response_class=Response)
+async def get_photo(session: SessionDep, current: CurrentIncident, photo_id: PathId) -> Response:
+    return file_response(*await photos.get(session, current[0], photo_id))
+
+
+@router.delete("/{incident_id}/photos/{photo_id}", status_code=204)
+async def delete_photo(
+    session: SessionDep, user: CurrentUser, current: WritableIncident, photo_id: PathId
+) -> Response:
+    await photos.delete(session, user, *current, photo_id)
+    return Response(status_code=204)

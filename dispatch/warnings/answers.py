@@ -1,6 +1,6 @@
-"""应: a recipient answers (or a duty officer records a phone answer for them), then reports
-what was done (跟踪反馈). Repeats are harmless: a conditional update lets one of several
-identical answers through, and feedback carries the client's id."""
+"""应: a recipient answers (or a duty officer records a phone answer for them); what they
+report afterwards is in ``feedback``. Repeats are harmless: a conditional update lets one
+of several identical answers through."""
 
 from __future__ import annotations
 
@@ -11,20 +11,20 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dispatch.warnings import calls
+from dispatch.warnings import calls, service
+from dispatch.warnings import feedback as reports
 from dispatch.warnings.models import (
     EscalationTask,
-    Feedback,
     Recipient,
     RecipientState,
     TaskState,
     Warning,
 )
-from dispatch.warnings.schemas import FeedbackCreate, FeedbackRead
+from dispatch.warnings.schemas import FeedbackCreate
 from service.auth.permissions import Principal
 from service.clock import service as clock
 from service.db import utcnow
-from service.errors import Conflict, Forbidden, NotFound
+from service.errors import NotFound
 from service.orgs import service as orgs
 from service.realtime import outbox
 
@@ -38,15 +38,6 @@ class Answer:
     late: bool
     on_behalf: bool
     tasks_acknowledged: int
-
-
-def _may_answer_for(actor: Principal, person_id: int, org_path: str) -> bool:
-    """True: on behalf (a duty officer over the person's org); False: the person themself."""
-    if actor.person_id == person_id:
-        return False
-    if actor.can("warning.write", org_path):
-        return True
-    raise Forbidden("ack_not_yours")
 
 
 async def ack(
@@ -76,7 +67,7 @@ async def ack(
     if recipient is None and not tasks:
         raise NotFound("recipient")
     path = recipient.org_path if recipient else tasks[0].org_path
-    on_behalf = _may_answer_for(actor, person_id, path)
+    on_behalf = service.may_answer_for(actor, person_id, path)
     now = utcnow()
     answer = Answer(warning.id or 0, person_id, None, None, False, on_behalf, 0)
     if recipient is not None:
@@ -86,7 +77,7 @@ async def ack(
         answer.late, answer.on_behalf = recipient.state == RecipientState.late, recipient.on_behalf
         if feedback:
             data = FeedbackCreate(person_id=person_id, text=feedback, client_id=f"ack:{person_id}")
-            await add_feedback(session, actor, warning, data)
+            await reports.add(session, actor, warning, data)
     for task in tasks:
         if task.state in (TaskState.pending, TaskState.escalated) and task.acked_at is None:
             done = await session.exec(
@@ -129,48 +120,3 @@ async def _answer_recipient(
         warning, recipient, issuer, state=state, on_behalf=on_behalf, acked_at=now
     )
     await outbox.append_many(session, events)
-
-
-async def add_feedback(
-    session: AsyncSession, actor: Principal, warning: Warning, data: FeedbackCreate
-) -> Feedback:
-    recipient = (
-        await session.exec(
-            select(Recipient).where(
-                Recipient.warning_id == warning.id, Recipient.person_id == data.person_id
-            )
-        )
-    ).first()
-    if recipient is None:
-        raise NotFound("recipient")
-    _may_answer_for(actor, data.person_id, recipient.org_path)
-    if recipient.acked_at is None:
-        raise Conflict("feedback_before_ack")
-    if data.client_id:
-        seen = (
-            await session.exec(
-                select(Feedback).where(
-                    Feedback.recipient_id == recipient.id, Feedback.client_id == data.client_id
-                )
-            )
-        ).first()
-        if seen is not None:
-            return seen
-    row = Feedback(
-        warning_id=warning.id or 0,
-        recipient_id=recipient.id or 0,
-        created_by=actor.user_id,
-        **data.model_dump(),
-    )
-    session.add(row)
-    await session.flush()
-    event = {**calls.summary(warning), **FeedbackRead.model_validate(row).model_dump(mode="json")}
-    await calls.event(session, "warning.feedback", event, recipient.org_id, recipient.org_path)
-    return row
-
-
-async def feedback_of(session: AsyncSession, warning: Warning) -> list[Feedback]:
-    rows = await session.exec(
-        select(Feedback).where(Feedback.warning_id == warning.id).order_by(col(Feedback.id))
-    )
-    return list(rows.all())

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dispatch.warnings import answers, calls, service
+from dispatch.warnings import answers, calls, feedback, service
 from dispatch.warnings.models import Hazard, Level, Recipient, Warning
 from dispatch.warnings.schemas import FeedbackCreate, LeadersOnDuty, TaggedPeople, WarningCreate
 from service.auth.permissions import SYSTEM
@@ -60,7 +60,7 @@ async def load(
                     text="已组织危险区群众转移，河道沿线已设警戒。",
                     client_id="demo",
                 )
-                await answers.add_feedback(session, SYSTEM, warning, report)
+                await feedback.add(session, SYSTEM, warning, report)
         elif index % 5 == 1:  # and some did not answer in time: escalated
             await _escalate(session, warning, recipient)
     return True

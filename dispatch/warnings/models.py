@@ -143,7 +143,8 @@ class EscalationTask(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
-    """跟踪反馈: what a recipient reports doing, any number of times after answering."""
+    """跟踪反馈: what a recipient reports doing, any number of times after answering; its
+    photos are files of the shared store (owner ``warning_feedback``)."""
 
     __tablename__ = "warning_feedback"
     __table_args__ = {"sqlite_autoincrement": True}
@@ -156,7 +157,6 @@ class Feedback(SQLModel, table=True):
     roads_closed: int = 0
     sites_checked: int = 0
     text: str | None = Field(default=None, max_length=4000)
-    photos: list[str] = json_field(list)
     client_id: str | None = Field(default=None, max_length=64)  # the phone's id: repeats dedupe
     created_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")
     created_at: datetime = utc_field(default_now=True)

@@ -6,13 +6,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from dispatch.warnings import answers, cap, service
+from dispatch.warnings import answers, cap, feedback, preview, service, status
 from dispatch.warnings.batch import AckBatcher, AckRequest
 from dispatch.warnings.models import Warning, WarningStatus
 from dispatch.warnings.schemas import (
     AckCreate,
     FeedbackCreate,
     FeedbackRead,
+    PreviewCreate,
+    RecipientsPreview,
     WarningCreate,
     WarningRead,
     WarningStatusRead,
@@ -21,6 +23,7 @@ from dispatch.warnings.schemas import (
 from service.auth.permissions import Principal
 from service.deps import CurrentUser, PageDep, PathId, SessionDep, SettingsDep, require
 from service.errors import Invalid
+from service.files.responses import file_response
 from service.orgs.models import Org
 from service.realtime.ws import op
 from service.schemas import Page
@@ -78,13 +81,39 @@ async def import_cap(
     return WarningRead.model_validate(await service.create(session, user, data, settings))
 
 
+@router.post("/preview", response_model=RecipientsPreview, dependencies=[require("warning.write")])
+async def preview_recipients(
+    session: SessionDep, user: CurrentUser, data: PreviewCreate
+) -> RecipientsPreview:
+    """Who a draft's people and rules would call now (count, people with org, per township),
+    without issuing anything."""
+    return await preview.of_draft(session, user, data)
+
+
+@router.get(
+    "/{warning_id}/preview",
+    response_model=RecipientsPreview,
+    dependencies=[require("warning.write")],
+)
+async def preview_warning(
+    session: SessionDep,
+    user: CurrentUser,
+    current: CurrentWarning,
+    limit: Annotated[int, Query(ge=0, le=10_000)] = 200,
+) -> RecipientsPreview:
+    """A stored warning's rules resolved now: for a draft, who issuing it would call."""
+    warning, issuer = current
+    service.ensure_writer(user, issuer)
+    return await preview.of_warning(session, user, warning, limit)
+
+
 @router.get("/{warning_id}", response_model=WarningStatusRead)
 async def get_warning(
     session: SessionDep, user: CurrentUser, current: CurrentWarning
 ) -> WarningStatusRead:
     """The warning, who was called and where each answer stands, rolled up by township."""
     warning, issuer = current
-    return await service.status(session, warning, user, issuer)
+    return await status.of(session, warning, user, issuer)
 
 
 @router.patch("/{warning_id}", response_model=WarningRead)
@@ -103,17 +132,82 @@ async def acknowledge(
     return vars(answer)
 
 
-@router.post("/{warning_id}/feedback", response_model=FeedbackRead, status_code=201)
+def _feedback_body() -> dict[str, Any]:
+    """The request body of ``POST …/feedback`` in OpenAPI: JSON, or the same fields as a form
+    with files ``photos``."""
+    fields = FeedbackCreate.model_json_schema()
+    form = {
+        **fields,
+        "properties": {
+            **fields["properties"],
+            "photos": {
+                "type": "array",
+                "items": {"type": "string", "format": "binary"},
+                "description": f"up to {feedback.MAX_PHOTOS} photos: JPEG, PNG or WebP",
+            },
+        },
+    }
+    content = {"application/json": {"schema": fields}, "multipart/form-data": {"schema": form}}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+async def feedback_input(
+    request: Request, settings: SettingsDep
+) -> tuple[FeedbackCreate, list[feedback.Photo]]:
+    """A report as JSON, or as multipart/form-data with its photos (field ``photos``)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return FeedbackCreate.model_validate_json(await request.body()), []
+    form = await request.form(max_files=feedback.MAX_PHOTOS + 1, max_fields=20)
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "photos"}
+    photos = []
+    for key, value in form.multi_items():
+        if key == "photos" and not isinstance(value, str):
+            data = await value.read(settings.photo_max_bytes + 1)
+            photos.append(feedback.Photo(value.filename or "photo", data))
+    return FeedbackCreate.model_validate(fields), photos
+
+
+@router.post(
+    "/{warning_id}/feedback",
+    response_model=FeedbackRead,
+    status_code=201,
+    openapi_extra=_feedback_body(),
+)
 async def add_feedback(
-    session: SessionDep, user: CurrentUser, current: CurrentWarning, data: FeedbackCreate
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    current: CurrentWarning,
+    given: Annotated[tuple[FeedbackCreate, list[feedback.Photo]], Depends(feedback_input)],
 ) -> FeedbackRead:
-    return FeedbackRead.model_validate(await answers.add_feedback(session, user, current[0], data))
+    """跟踪反馈 after answering, as JSON or multipart with photos; the same ``client_id``
+    again answers the first report."""
+    limits = feedback.Limits(settings.photo_max_bytes, settings.photo_max_pixels)
+    return await feedback.add(session, user, current[0], given[0], given[1], limits)
 
 
 @router.get("/{warning_id}/feedback", response_model=Page[FeedbackRead])
-async def list_feedback(session: SessionDep, current: CurrentWarning) -> Page[FeedbackRead]:
-    rows = await answers.feedback_of(session, current[0])
-    return Page(data=[FeedbackRead.model_validate(r) for r in rows], count=len(rows))
+async def list_feedback(
+    session: SessionDep, user: CurrentUser, current: CurrentWarning
+) -> Page[FeedbackRead]:
+    """The reports of the recipients the caller sees (as in ``GET /warnings/{id}``)."""
+    sees = await status.recipient_filter(session, current[0], user, current[1])
+    rows = await feedback.of(session, current[0], sees)
+    return Page(data=rows, count=len(rows))
+
+
+@router.get("/{warning_id}/feedback/{feedback_id}/photos/{file_id}", response_class=Response)
+async def feedback_photo(
+    session: SessionDep,
+    user: CurrentUser,
+    current: CurrentWarning,
+    feedback_id: PathId,
+    file_id: PathId,
+) -> Response:
+    """A report's photo, for whoever sees the report."""
+    sees = await status.recipient_filter(session, current[0], user, current[1])
+    stored, data = await feedback.photo(session, current[0], sees, feedback_id, file_id)
+    return file_response(stored, data)
 
 
 @router.post("/{warning_id}/issue", response_model=WarningRead)

@@ -15,6 +15,8 @@ from dispatch.warnings.models import (
     TaskState,
     WarningStatus,
 )
+from plans.resources.models import TeamKind
+from service.files.schemas import FileRead
 from service.schemas import Id, InputModel, Latitude, Longitude, ReadModel, Timestamp
 
 
@@ -38,7 +40,34 @@ class LeadersOnDuty(InputModel):
     org_ids: list[Id] = Field(min_length=1, max_length=500)
 
 
-Rule = Annotated[ExplicitPeople | TaggedPeople | LeadersOnDuty, Field(discriminator="rule")]
+class TeamLeaders(InputModel):
+    """The leaders of the rescue teams of these kinds (plans/resources) in the orgs' subtrees;
+    without ``org_ids``, in the warning's affected orgs."""
+
+    rule: Literal["team_leaders"]
+    team_types: list[TeamKind] = Field(min_length=1, max_length=20)
+    org_ids: list[Id] | None = Field(default=None, min_length=1, max_length=500)
+
+
+AreaKind = Literal["township", "village"]
+AREA_KINDS: tuple[AreaKind, ...] = ("township", "village")
+
+
+class ResponsibleInArea(InputModel):
+    """People with the tag (default 基层责任人) of the orgs of these kinds (townships and
+    villages) whose location lies inside the warning's polygon."""
+
+    rule: Literal["responsible_in_area"]
+    tag: str = Field(default="基层责任人", min_length=1, max_length=40)
+    kinds: list[AreaKind] = Field(
+        default_factory=lambda: list(AREA_KINDS), min_length=1, max_length=2
+    )
+
+
+Rule = Annotated[
+    ExplicitPeople | TaggedPeople | LeadersOnDuty | TeamLeaders | ResponsibleInArea,
+    Field(discriminator="rule"),
+]
 Point = tuple[Latitude, Longitude]
 
 
@@ -94,6 +123,19 @@ class WarningUpdate(InputModel):
     _closed = field_validator("polygon")(_polygon)
 
 
+class PreviewCreate(InputModel):
+    """What a draft would call: its affected orgs and polygon (for the rules that use the
+    warning's area), people and rules, resolved now without issuing anything."""
+
+    org_ids: list[Id] = Field(default_factory=list, max_length=500)
+    polygon: list[Point] | None = Field(default=None, min_length=4, max_length=1000)
+    recipients: list[Id] = Field(default_factory=list, max_length=10_000)
+    rules: list[Rule] = Field(default_factory=list, max_length=20)
+    limit: int = Field(default=200, ge=0, le=10_000, description="people listed at most")
+
+    _closed = field_validator("polygon")(_polygon)
+
+
 class AckCreate(InputModel):
     person_id: Id
     feedback: str | None = Field(default=None, max_length=4000)
@@ -105,10 +147,31 @@ class FeedbackCreate(InputModel):
     roads_closed: int = Field(default=0, ge=0, le=100_000)
     sites_checked: int = Field(default=0, ge=0, le=100_000)
     text: str | None = Field(default=None, max_length=4000)
-    photos: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=20)
     client_id: str | None = Field(
         default=None, max_length=64, description="the client's id for this report: repeats are one"
     )
+
+
+class PreviewPerson(ReadModel):
+    person_id: int
+    name: str
+    org_id: int
+    org_name: str
+    township_id: int | None
+    township_name: str | None
+    reason: str
+
+
+class PreviewTownship(ReadModel):
+    org_id: int | None
+    name: str | None
+    count: int
+
+
+class RecipientsPreview(ReadModel):
+    count: int
+    by_township: list[PreviewTownship]
+    people: list[PreviewPerson] = Field(description="the first ``limit`` people")
 
 
 class TaskRead(ReadModel):
@@ -149,7 +212,8 @@ class FeedbackRead(ReadModel):
     roads_closed: int
     sites_checked: int
     text: str | None
-    photos: list[str]
+    client_id: str | None = None
+    photos: list[FileRead] = Field(default_factory=list)
     created_at: datetime
 
 

@@ -3,7 +3,6 @@ roll-up for the dispatch screen."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from sqlmodel import col, select
@@ -14,18 +13,13 @@ from dispatch.warnings.models import (
     EscalationTask,
     Level,
     Recipient,
-    RecipientState,
     Warning,
     WarningStatus,
 )
-from dispatch.warnings.recipients import Named, Resolver
+from dispatch.warnings.recipients import Area, Named, Resolver
 from dispatch.warnings.schemas import (
-    RecipientRead,
-    RollUp,
-    TaskRead,
     WarningCreate,
     WarningRead,
-    WarningStatusRead,
     WarningUpdate,
 )
 from service.auth.permissions import PERMISSIONS, Principal, Scope
@@ -36,7 +30,6 @@ from service.i18n import t
 from service.notify import service as notify
 from service.orgs import service as orgs
 from service.orgs.models import Org
-from service.people.models import Person
 from service.schemas import dump
 from service.settings import Settings
 
@@ -47,8 +40,22 @@ def forbid() -> Forbidden:
     return Forbidden("role_required", roles=", ".join(sorted(PERMISSIONS["warning.write"])))
 
 
+def ensure_writer(actor: Principal, issuer: Org) -> None:
+    if not actor.scope("warning.write").covers(issuer.path):
+        raise forbid()
+
+
 def respond_default(settings: Settings, level: Level) -> int:
     return int(getattr(settings, f"warning_respond_{level}_s"))
+
+
+def may_answer_for(actor: Principal, person_id: int, org_path: str) -> bool:
+    """True: on behalf (a duty officer over the person's org); False: the person themself."""
+    if actor.person_id == person_id:
+        return False
+    if actor.can("warning.write", org_path):
+        return True
+    raise Forbidden("ack_not_yours")
 
 
 async def get_visible(
@@ -136,6 +143,16 @@ async def _record(
     )
 
 
+def area_of(warning: Warning) -> Area:
+    return Area(list(warning.org_ids), warning.polygon)
+
+
+def _uses_area(rule: dict[str, Any]) -> bool:
+    return rule["rule"] == "responsible_in_area" or (
+        rule["rule"] == "team_leaders" and not rule.get("org_ids")
+    )
+
+
 def _rules(person_ids: list[int], rules: list[Any]) -> list[dict[str, Any]]:
     given = [r.model_dump() for r in rules]
     explicit = {"rule": "people", "person_ids": person_ids, "field": "recipients"}
@@ -208,7 +225,8 @@ async def issue(session: AsyncSession, actor: Principal, warning: Warning, org: 
     if warning.status != WarningStatus.draft:
         raise Conflict("warning_not_draft", status=warning.status)
     now = utcnow()
-    named = await Resolver(session, actor.scope("warning.read")).resolve([], warning.rules, now)
+    resolver = Resolver(session, actor.scope("warning.read"))
+    named = await resolver.resolve([], warning.rules, now, area_of(warning))
     if not named:
         raise Invalid.field("recipients", "no_recipients")
     before = dump(WarningRead.model_validate(warning))
@@ -251,7 +269,10 @@ async def update(
     if warning.status == WarningStatus.issued:
         warning.version += 1
         existing = await recipients_of(session, warning)
-        named = await resolver.resolve([], added_rules, now) if added_rules else []
+        resolve = list(added_rules)
+        if {"polygon", "org_ids"} & changes.keys():  # a new area: its rules call who is new
+            resolve += [r for r in warning.rules if _uses_area(r) and r not in added_rules]
+        named = await resolver.resolve([], resolve, now, area_of(warning)) if resolve else []
         fresh = await _add(session, warning, named, {r.person_id for r in existing})
         await _tell(session, warning, existing, "warning_updated_text")
     session.add(warning)
@@ -318,95 +339,3 @@ async def recipients_of(session: AsyncSession, warning: Warning) -> list[Recipie
         select(Recipient).where(Recipient.warning_id == warning.id).order_by(col(Recipient.id))
     )
     return list(rows.all())
-
-
-def _roll(org_id: int | None, name: str | None, rows: list[Recipient]) -> RollUp:
-    states = [r.state for r in rows]
-    return RollUp(
-        org_id=org_id,
-        name=name,
-        recipients=len(rows),
-        answered=sum(s in (RecipientState.acknowledged, RecipientState.late) for s in states),
-        late=states.count(RecipientState.late),
-        pending=states.count(RecipientState.pending),
-        escalated=states.count(RecipientState.escalated),
-    )
-
-
-async def status(
-    session: AsyncSession,
-    warning: Warning,
-    viewer: Principal | None = None,
-    issuer: Org | None = None,
-) -> WarningStatusRead:
-    """The warning with its recipients and roll-ups: all of them for the issuing org's
-    readers; for anyone else, the people of their own orgs, themselves, and whoever their
-    escalation tasks ask them to reach."""
-    rows = await recipients_of(session, warning)
-    if (
-        viewer is not None
-        and issuer is not None
-        and not viewer.scope("warning.read").covers(issuer.path)
-    ):
-        scope = viewer.scope("warning.read")
-        reach = set()
-        if viewer.person_id is not None:
-            reach = set(
-                (
-                    await session.exec(
-                        select(EscalationTask.recipient_id).where(
-                            EscalationTask.warning_id == warning.id,
-                            EscalationTask.assignee_id == viewer.person_id,
-                        )
-                    )
-                ).all()
-            )
-        rows = [
-            r
-            for r in rows
-            if scope.covers(r.org_path) or r.person_id == viewer.person_id or r.id in reach
-        ]
-    people = (
-        {
-            p.id: p
-            for p in (
-                await session.exec(
-                    select(Person).where(col(Person.id).in_([r.person_id for r in rows]))
-                )
-            ).all()
-        }
-        if rows
-        else {}
-    )
-    tasks: dict[int, list[TaskRead]] = defaultdict(list)
-    for task in (
-        await session.exec(
-            select(EscalationTask)
-            .where(EscalationTask.warning_id == warning.id)
-            .order_by(col(EscalationTask.id))
-        )
-    ).all():
-        tasks[task.recipient_id].append(TaskRead.model_validate(task))
-    groups: dict[int | None, list[Recipient]] = defaultdict(list)
-    for r in rows:
-        groups[r.township_id].append(r)
-    names = {}
-    for org_id in groups:
-        org = await orgs.get(session, org_id) if org_id else None
-        names[org_id] = org.name if org else None
-    recipients = []
-    for r in rows:
-        person = people.get(r.person_id)
-        item = RecipientRead.model_validate(r)
-        item.name = person.name if person else None
-        item.phones = person.phones if person else []
-        item.chain = tasks.get(r.id or 0, [])
-        recipients.append(item)
-    return WarningStatusRead(
-        **WarningRead.model_validate(warning).model_dump(),
-        totals=_roll(None, None, rows),
-        by_township=[
-            _roll(k, names[k], v) for k, v in sorted(groups.items(), key=lambda i: i[0] or 0)
-        ],
-        recipients=recipients,
-    )

@@ -56,19 +56,6 @@ MESSAGES.update(
             "修订已发布的预案须说明修订原因（revision_triggers）",
             "Revising a published plan needs its revision triggers",
         ),
-        "attachment_too_large": (
-            "附件不能超过 {max} 字节",
-            "An attachment may have at most {max} bytes",
-        ),
-        "attachment_type": (
-            "只允许 PDF、DOCX、PNG、JPEG 附件（按文件内容识别）",
-            "Only PDF, DOCX, PNG and JPEG files are allowed (recognised by their content)",
-        ),
-        "attachment_extension": (
-            "文件扩展名与内容（{kind}）不符",
-            "The file name's extension does not match its content ({kind})",
-        ),
-        "attachment_empty": ("附件为空", "The attachment is empty"),
         "attachment_unknown": ("附件不存在", "No such attachment"),
         "plan_filing_overdue_title": ("预案备案逾期：{title}", "Plan filing overdue: {title}"),
         "plan_filing_overdue_text": (

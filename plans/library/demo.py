@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from plans.library import reviews, service, versions, workflow
 from plans.library.models import Plan
 from plans.library.schemas import Content, Filing, PlanCreate, RevisionTrigger, VersionCreate
+from plans.resources import demo as resources_demo
 from service.auth.permissions import SYSTEM
 from service.orgs.models import Org
 from service.settings import Settings
@@ -38,7 +39,7 @@ LEVEL_NAMES = {"I": "一级", "II": "二级", "III": "三级", "IV": "四级"}
 
 
 def _level(
-    name: str, triggers: list[str], teams: list[tuple[str, int]], items: list[tuple[str, int, str]]
+    name: str, triggers: list[str], teams: list[tuple[str, int]], items: list[tuple[int, int]]
 ) -> dict[str, Any]:
     scale = {"I": 4, "II": 3, "III": 2, "IV": 1}[name]
     return {
@@ -70,7 +71,7 @@ def _level(
         ],
         "resources": {
             "teams": [{"team_type": t, "count": c * scale} for t, c in teams],
-            "items": [{"name": n, "quantity": q * scale, "unit": u} for n, q, u in items],
+            "items": [{"item_id": i, "quantity": q * scale} for i, q in items],
         },
     }
 
@@ -80,8 +81,9 @@ def content(
     hazard: str,
     triggers: dict[str, list[str]],
     teams: list[tuple[str, int]],
-    items: list[tuple[str, int, str]],
+    items: list[tuple[int, int]],
 ) -> Content:
+    """A plan's content; ``items`` are (catalogue item id, quantity at level IV)."""
     return Content.model_validate(
         {
             "sections": [
@@ -108,7 +110,7 @@ FLOOD_TRIGGERS = {
     "III": ["气象台发布暴雨橙色预警，且已出现较大洪涝灾害"],
     "IV": ["气象台发布暴雨黄色预警", "24 小时降雨量超过 50 毫米"],
 }
-# (org name, kind, title, hazards, hazard word, triggers, teams, items)
+# (org name, kind, title, hazards, hazard word, triggers, teams, items by catalogue name)
 PLANS: list[
     tuple[
         str,
@@ -118,7 +120,7 @@ PLANS: list[
         str,
         dict[str, list[str]],
         list[tuple[str, int]],
-        list[tuple[str, int, str]],
+        list[tuple[str, int]],
     ]
 ] = [
     (
@@ -129,7 +131,7 @@ PLANS: list[
         "突发事件",
         _triggers("突发事件"),
         [("comprehensive", 1), ("social_volunteer", 1)],
-        [("帐篷", 50, "顶")],
+        [("帐篷", 50)],
     ),
     (
         "阳城县",
@@ -139,7 +141,7 @@ PLANS: list[
         "洪涝干旱灾害",
         FLOOD_TRIGGERS,
         [("flood", 2), ("comprehensive", 1)],
-        [("编织袋", 5000, "条"), ("救生衣", 200, "件")],
+        [("编织袋", 5000), ("救生衣", 200)],
     ),
     (
         "阳城县",
@@ -149,7 +151,7 @@ PLANS: list[
         "地质灾害",
         _triggers("地质灾害"),
         [("comprehensive", 1)],
-        [("应急照明灯", 20, "台")],
+        [("应急照明灯", 20)],
     ),
     (
         "阳城县",
@@ -159,7 +161,7 @@ PLANS: list[
         "森林草原火灾",
         _triggers("森林草原火灾"),
         [("forest_fire", 2)],
-        [("风力灭火机", 30, "台")],
+        [("风力灭火机", 30)],
     ),
     (
         "阳城县",
@@ -169,7 +171,7 @@ PLANS: list[
         "生产安全事故",
         _triggers("生产安全事故"),
         [("mine_rescue", 1), ("enterprise", 2)],
-        [("正压式空气呼吸器", 20, "套")],
+        [("正压式空气呼吸器", 20)],
     ),
     (
         "阳城县",
@@ -179,7 +181,7 @@ PLANS: list[
         "危险化学品事故",
         _triggers("危险化学品事故"),
         [("hazmat", 1), ("fire", 1)],
-        [("防化服", 20, "套")],
+        [("防化服", 20)],
     ),
     (
         "县应急管理局",
@@ -189,7 +191,7 @@ PLANS: list[
         "突发事件",
         _triggers("突发事件"),
         [("comprehensive", 1)],
-        [("卫星电话", 5, "部")],
+        [("卫星电话", 5)],
     ),
     (
         "凤城镇",
@@ -199,7 +201,7 @@ PLANS: list[
         "突发事件",
         {"IV": ["镇域内发生一般突发事件"]},
         [("social_volunteer", 1)],
-        [("编织袋", 500, "条")],
+        [("编织袋", 500)],
     ),
     (
         "蟒河镇",
@@ -209,7 +211,7 @@ PLANS: list[
         "山洪地质灾害",
         {"IV": ["气象台发布暴雨黄色预警", "巡查发现滑坡、崩塌前兆"]},
         [("social_volunteer", 1)],
-        [("铜锣", 20, "面")],
+        [("铜锣", 20)],
     ),
 ]
 
@@ -231,6 +233,7 @@ async def _publish(
 async def load(session: AsyncSession, settings: Settings, by_name: dict[str, Org]) -> int:
     """Load the plans that are missing; how many were added."""
     rules = workflow.Rules.of(settings)
+    catalogue = await resources_demo.catalogue(session)
     added = 0
     county_plan: Plan | None = None
     for org_name, kind, title, hazards, word, triggers, teams, items in PLANS:
@@ -250,7 +253,9 @@ async def load(session: AsyncSession, settings: Settings, by_name: dict[str, Org
                 "parent_plan_id": county_plan.id
                 if county_plan and org.kind == "township"
                 else None,
-                "content": content(org_name, word, triggers, teams, items).model_dump(),
+                "content": content(
+                    org_name, word, triggers, teams, [(catalogue[n].id or 0, q) for n, q in items]
+                ).model_dump(),
             }
         )
         plan = await service.create(session, SYSTEM, data)
@@ -264,7 +269,8 @@ async def load(session: AsyncSession, settings: Settings, by_name: dict[str, Org
 
 
 async def _revise(session: AsyncSession, plan: Plan, org: Org, rules: workflow.Rules) -> None:
-    """Version 2 after the summer drill: faster evacuation, a medical team, life jackets."""
+    """Version 2 after the summer drill: faster evacuation, a medical team, more life
+    jackets."""
     trigger = RevisionTrigger(
         kind="drill_lessons", note="2026 年汛前实战化演练发现群众转移时限过长"
     )
@@ -292,5 +298,7 @@ async def _revise(session: AsyncSession, plan: Plan, org: Org, rules: workflow.R
         level.resources.teams.append(
             level.resources.teams[0].model_copy(update={"team_type": "medical", "count": 1})
         )
+        jackets = level.resources.items[-1]
+        jackets.quantity += 100
     await versions.update(session, SYSTEM, plan, org, draft, versions.VersionUpdate(content=body))
     await _publish(session, plan, org, 2, rules)

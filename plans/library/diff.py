@@ -1,6 +1,6 @@
 """Compare two versions: a text diff per section (difflib, unified) and a structured diff
 of the response levels, their actions (by key) and required resources (teams by type,
-items by name): added, removed, changed."""
+items by catalogue id): added, removed, changed."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def sections(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[TextD
 def _keyed(
     old: list[dict[str, Any]], new: list[dict[str, Any]], key: str, fields: tuple[str, ...]
 ) -> list[FieldChange]:
-    before = {str(x[key]): x for x in old}
-    after = {str(x[key]): x for x in new}
+    before = {str(x.get(key)): x for x in old}
+    after = {str(x.get(key)): x for x in new}
     out: list[FieldChange] = []
     for k, b in after.items():
         a = before.get(k)
@@ -69,7 +69,9 @@ def level(old: dict[str, Any] | None, new: dict[str, Any] | None) -> LevelDiff:
     teams = _keyed(
         old_res.get("teams", []), new_res.get("teams", []), "team_type", ("count", "note")
     )
-    items = _keyed(old_res.get("items", []), new_res.get("items", []), "name", ("quantity", "unit"))
+    items = _keyed(
+        old_res.get("items", []), new_res.get("items", []), "item_id", ("quantity", "note")
+    )
     same = not (fields or actions or teams or items)
     return LevelDiff(
         level=name,

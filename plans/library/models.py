@@ -1,4 +1,5 @@
-"""Table models of the plan library: plans, their versions and the versions' attachments."""
+"""Table models of the plan library: plans and their versions (attachments are files of the
+shared store, ``service.files``, owned by a ``plan_version``)."""
 
 from __future__ import annotations
 
@@ -124,21 +125,3 @@ class PlanVersion(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
-
-
-class PlanAttachment(SQLModel, table=True):
-    """A file of a version (the signed PDF, a DOCX original, a map); kept in the database so
-    that every instance serves it."""
-
-    __tablename__ = "plan_attachment"
-    __table_args__ = {"sqlite_autoincrement": True}
-
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(foreign_key="plan_version.id", ondelete="CASCADE", index=True)
-    filename: str = Field(max_length=200)
-    media_type: str = Field(max_length=100)
-    size_bytes: int
-    sha256: str = Field(max_length=64)
-    data: bytes = Field(sa_type=sa.LargeBinary)
-    created_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")
-    created_at: datetime = utc_field(default_now=True)

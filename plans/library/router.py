@@ -4,7 +4,6 @@ and review dates. Thin: parse, resolve the plan once, call one service function.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -31,6 +30,8 @@ from plans.library.schemas import (
 )
 from service.deps import CurrentUser, PageDep, PathId, SessionDep, SettingsDep, require
 from service.errors import Invalid, NotFound
+from service.files import service as files
+from service.files.responses import file_response
 from service.orgs.models import Org
 from service.people.models import Person
 from service.schemas import MAX_ID, Page
@@ -261,10 +262,9 @@ async def add_attachment(
     """A PDF, DOCX, PNG or JPEG (multipart field ``file``), checked by its content."""
     limit = settings.plan_attachment_max_bytes
     data = await file.read(limit + 1)
-    attachment = await attachments.add(
+    return await attachments.add(
         session, user, *current, filename=file.filename or "file", data=data, max_bytes=limit
     )
-    return AttachmentRead.model_validate(attachment)
 
 
 @router.get("/{plan_id}/versions/{number}/attachments/{attachment_id}", response_class=Response)
@@ -272,15 +272,7 @@ async def download_attachment(
     session: SessionDep, current: CurrentVersion, attachment_id: PathId
 ) -> Response:
     attachment = await attachments.get(session, current[2], attachment_id)
-    name = quote(attachment.filename, safe="")
-    return Response(
-        attachment.data,
-        media_type=attachment.media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{name}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return file_response(attachment, await files.read(session, attachment))
 
 
 @router.delete("/{plan_id}/versions/{number}/attachments/{attachment_id}", status_code=204)

@@ -1,7 +1,8 @@
 """API models of plans and versions, and the structured content of a version.
 
-Team types are a fixed vocabulary here; items are loose (a name, a quantity and a unit)
-until the resource catalogue (plans/resources) is wired in.
+Required resources reference the resource catalogue (plans/resources): team types are its
+team kinds, items are entries of its item catalogue (by id; the name, spec and unit are
+copied in when the version is saved, so an immutable version reads the same later).
 """
 
 from __future__ import annotations
@@ -89,11 +90,15 @@ class TeamNeed(InputModel):
 
 
 class ItemNeed(InputModel):
-    """Free text for now: wire ``name`` to the item catalogue when it exists."""
+    """An item of the catalogue (``/api/v1/stock/items``) in whole units; ``name``, ``spec``
+    and ``unit`` are filled from the catalogue when saved (any given are replaced)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    quantity: float = Field(gt=0, le=1e9)
-    unit: Annotated[str, Field(min_length=1, max_length=20)]
+    item_id: Id
+    quantity: int = Field(ge=1, le=1_000_000_000)
+    note: str | None = Field(default=None, max_length=500)
+    name: str | None = Field(default=None, max_length=100)
+    spec: str | None = Field(default=None, max_length=100)
+    unit: str | None = Field(default=None, max_length=20)
 
 
 class Resources(InputModel):
@@ -109,7 +114,7 @@ class Resources(InputModel):
     @field_validator("items")
     @classmethod
     def _items(cls, value: list[ItemNeed]) -> list[ItemNeed]:
-        _unique(value, "name", "key_duplicate")
+        _unique(value, "item_id", "key_duplicate")
         return value
 
 

@@ -20,6 +20,7 @@ from plans.library.schemas import (
     VersionRead,
     VersionUpdate,
 )
+from plans.resources import depots
 from service.auth.permissions import Principal
 from service.db import utcnow
 from service.errors import Conflict, FieldError, Invalid, NotFound
@@ -114,11 +115,23 @@ def _assign_keys(content: Content, *earlier: dict[str, Any]) -> dict[str, Any]:
 
 async def _check_references(session: AsyncSession, actor: Principal, content: Content) -> None:
     """People in the command structure and orgs responsible for actions must be ones the
-    caller may see; every bad reference is named."""
+    caller may see, required items entries of the resource catalogue (their name, spec and
+    unit are copied in); every bad reference is named. Team types are the catalogue's team
+    kinds, checked when the content is parsed."""
     errors: list[FieldError] = []
     people_scope = actor.scope("person.read")
     org_scope = actor.scope("org.read")
+    wanted = [need.item_id for level in content.levels for need in level.resources.items]
+    catalogue = await depots.items_by_id(session, wanted)
     for i, level in enumerate(content.levels):
+        for j, need in enumerate(level.resources.items):
+            item = catalogue.get(need.item_id)
+            if item is None:
+                errors.append(
+                    FieldError(f"content.levels.{i}.resources.items.{j}.item_id", "item_unknown")
+                )
+            else:
+                need.name, need.spec, need.unit = item.name, item.spec, item.unit
         for j, role in enumerate(level.command):
             if role.person_id is None:
                 continue

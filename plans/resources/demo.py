@@ -45,12 +45,23 @@ ITEMS = [
     ("救灾", "棉被", "2kg", "床", 200),
     ("电力", "发电机", "5kW 柴油", "台", 4),
 ]
+# in the catalogue, not stocked by the demo depots (the plans require them)
+CATALOGUE = [
+    ("照明", "应急照明灯", "便携式", "台"),
+    ("消防", "风力灭火机", "背负式", "台"),
+    ("防护", "正压式空气呼吸器", "6.8L", "套"),
+    ("防护", "防化服", "重型", "套"),
+    ("通信", "卫星电话", "", "部"),
+    ("预警", "铜锣", "", "面"),
+]
 EXPERTS = [(["mine", "geology"], "县能源局"), (["hazmat"], "县应急管理局"), (["flood"], "县水利局")]
 
 
-async def _items(session: AsyncSession) -> dict[str, Item]:
+async def catalogue(session: AsyncSession) -> dict[str, Item]:
+    """The demo catalogue by name, created where missing (the plans demo uses it too)."""
     found = {}
-    for category, name, spec, unit, _min in ITEMS:
+    entries = [(c, n, s, u) for c, n, s, u, _min in ITEMS] + CATALOGUE
+    for category, name, spec, unit in entries:
         item = (
             await session.exec(select(Item).where(Item.name == name, Item.spec == spec))
         ).first()
@@ -101,7 +112,7 @@ async def load(
     for (specialties, employer), person in zip(EXPERTS, people[-3:], strict=False):
         data = ExpertCreate(person_id=person.id or 0, specialties=specialties, employer=employer)
         await experts.create(session, SYSTEM, data)
-    items = await _items(session)
+    items = await catalogue(session)
     stores = [(county, "阳城县应急物资储备库", 10)] + [
         (by_name[t], f"{t}应急物资储备点", 1)
         for t in ("北留镇", "润城镇", "横河镇")

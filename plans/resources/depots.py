@@ -157,6 +157,14 @@ async def get_item(session: AsyncSession, item_id: int, field: str | None = None
     return item
 
 
+async def items_by_id(session: AsyncSession, ids: list[int]) -> dict[int, Item]:
+    """The catalogue entries with these ids (the unknown ones are missing)."""
+    if not ids:
+        return {}
+    rows = await session.exec(select(Item).where(col(Item.id).in_(set(ids))))
+    return {item.id or 0: item for item in rows.all()}
+
+
 async def _item_free(session: AsyncSession, name: str, spec: str, item_id: int | None) -> None:
     other = await session.scalar(
         select(Item.id).where(Item.name == name, Item.spec == spec, Item.id != item_id)

@@ -37,7 +37,7 @@ from plans.resources.schemas import (
     TeamRead,
     TeamUpdate,
 )
-from service.auth.permissions import Principal, Scope
+from service.auth.permissions import Principal, Scope, subtree_of
 from service.db import fetch_page, utcnow
 from service.errors import Conflict, Invalid, NotFound
 from service.orgs.models import Org
@@ -77,6 +77,23 @@ async def search(
         where.append(col(Team.name).contains(q, autoescape=True))
     base = select(Team).join(Org, col(Org.id) == col(Team.org_id)).where(*where)
     return await fetch_page(session, base, order_by=col(Team.id), limit=limit, offset=offset)
+
+
+async def leaders_of(
+    session: AsyncSession, kinds: list[TeamKind], org_paths: list[str]
+) -> list[tuple[Team, int]]:
+    """Teams of these kinds in these org subtrees that have a leader, with the leader's
+    person id (for warnings: "leaders of teams of these types")."""
+    if not kinds or not org_paths:
+        return []
+    within = sa.or_(*(col(Org.path).like(subtree_of(p)) for p in org_paths))
+    rows = await session.exec(
+        select(Team)
+        .join(Org, col(Org.id) == col(Team.org_id))
+        .where(within, col(Team.kind).in_(kinds), col(Team.leader_id).is_not(None))
+        .order_by(col(Team.id))
+    )
+    return [(team, team.leader_id or 0) for team in rows.all()]
 
 
 async def _check_leader(session: AsyncSession, actor: Principal, leader_id: int | None) -> None:

@@ -77,6 +77,29 @@ async def search(
     )
 
 
+async def located_within(
+    session: AsyncSession,
+    scope: Scope,
+    kinds: list[OrgKind],
+    south: float,
+    west: float,
+    north: float,
+    east: float,
+) -> list[Org]:
+    """Orgs of these kinds in the scope whose location lies in the box (edges included)."""
+    rows = await session.exec(
+        select(Org)
+        .where(
+            scope.clause(col(Org.path)),
+            col(Org.kind).in_(kinds),
+            col(Org.lat).between(south, north),
+            col(Org.lon).between(west, east),
+        )
+        .order_by(col(Org.path))
+    )
+    return list(rows.all())
+
+
 async def _check_code_free(session: AsyncSession, code: str | None, org_id: int | None) -> None:
     if code is None:
         return

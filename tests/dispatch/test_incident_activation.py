@@ -10,17 +10,19 @@ import httpx
 from tests.dispatch.incident_helpers import API, incident_body
 from tests.plans.library.conftest import Library, content, level, new_plan, to_published
 
-HIGHER = level(
-    "III",
-    actions=[
-        {"action": "县防指派出工作组赶赴现场", "responsible": "县防指", "within_min": 60},
-        {"action": "调集县级抢险队伍和物资", "responsible": "县应急局", "within_min": 90},
-    ],
-)
+
+def higher() -> dict:
+    return level(
+        "III",
+        actions=[
+            {"action": "县防指派出工作组赶赴现场", "responsible": "县防指", "within_min": 60},
+            {"action": "调集县级抢险队伍和物资", "responsible": "县应急局", "within_min": 90},
+        ],
+    )
 
 
 async def published_plan(client: httpx.AsyncClient, library: Library) -> dict:
-    plan = await new_plan(client, library, content=content(levels=[level("IV"), HIGHER]))
+    plan = await new_plan(client, library, content=content(levels=[level("IV"), higher()]))
     await to_published(client, library, plan["id"], 1)
     return plan
 

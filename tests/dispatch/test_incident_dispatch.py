@@ -82,7 +82,18 @@ async def test_team_and_materials_dispatched_and_returned(
     listed = (await client.get(f"{API}/{incident['id']}/activations", headers=duty)).json()
     entry = listed["data"][0]
     assert entry["required"]["teams"][0] == {"team_type": "flood", "count": 2, "note": None}
-    assert entry["dispatched"] == {"teams": {"flood": 1}, "items": {"编织袋": 200}}
+    sandbags = str(stores.sandbags.id)
+    assert entry["dispatched"] == {
+        "teams": {"flood": 1},
+        "items": {"编织袋": 200},
+        "item_ids": {sandbags: 200},
+    }
+    required = entry["required"]["items"][0]  # a catalogue entry, compared by its id
+    assert (required["item_id"], required["quantity"], required["name"]) == (
+        stores.sandbags.id,
+        5000,
+        "编织袋",
+    )
     log = (await client.get(f"{API}/{incident['id']}/log", headers=duty)).json()["data"]
     assert [e["kind"] for e in log].count("dispatched") == 2
 

@@ -26,7 +26,7 @@ export function whenUnauthorized(fn: () => void): void {
 
 export async function api<T>(
   path: string,
-  init: { method?: string; json?: unknown; form?: Record<string, string>; signal?: AbortSignal } = {},
+  init: { method?: string; json?: unknown; form?: Record<string, string>; data?: FormData; signal?: AbortSignal } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": language };
   let body: BodyInit | undefined;
@@ -35,6 +35,8 @@ export async function api<T>(
     body = JSON.stringify(init.json);
   } else if (init.form) {
     body = new URLSearchParams(init.form);
+  } else if (init.data) {
+    body = init.data; // multipart/form-data: the browser sets the boundary
   }
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   let response: Response;

@@ -26,6 +26,8 @@ export interface QueuedFeedback {
     sites_checked: number;
     text: string | null;
   };
+  /** keys of its photos in the phone's photo store (`phone/photos.ts`), sent with it */
+  photos?: string[];
   queued_at: string;
 }
 

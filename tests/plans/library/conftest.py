@@ -1,5 +1,6 @@
 """A county with plan users: staff of township A (duty officer, two leaders), the
-county's leader and duty officer (the parent org that records filings), and helpers."""
+county's leader and duty officer (the parent org that records filings), the resource
+catalogue's items (from the ``stores`` fixture), and helpers."""
 
 from __future__ import annotations
 
@@ -15,21 +16,25 @@ from service.auth.models import User
 from service.auth.permissions import Role
 from service.db import Database
 from tests.factories import World, bearer, make_person, make_user
+from tests.plans.resources.conftest import Stores, stores  # noqa: F401  (the item catalogue)
 
 API = "/api/v1/plans"
+# catalogue item ids of this test (set by the ``library`` fixture): sandbags, pumps, tents
+CATALOGUE: dict[str, int] = {}
 
 
 @dataclass
 class Library:
     world: World
     users: dict[str, User]
+    stores: Stores
 
     def h(self, name: str) -> dict[str, str]:
         return bearer(self.users[name])
 
 
 @pytest.fixture
-async def library(db: Database, world: World) -> Library:
+async def library(db: Database, world: World, stores: Stores) -> Library:  # noqa: F811
     users: dict[str, User] = {
         "a_duty": world.users_a[Role.duty_officer],
         "a_leader": world.users_a[Role.leader],
@@ -43,7 +48,16 @@ async def library(db: Database, world: World) -> Library:
         users["a_leader2"] = await make_user(s, "a-leader2", [Role.leader], world.town_a, second)
         users["c_leader"] = await make_user(s, "c-leader", [Role.leader], world.county)
         users["c_duty"] = await make_user(s, "c-duty", [Role.duty_officer], world.county)
-    return Library(world, users)
+    CATALOGUE.clear()
+    CATALOGUE.update(
+        sandbags=stores.sandbags.id or 0, pumps=stores.pumps.id or 0, tents=stores.tents.id or 0
+    )
+    return Library(world, users, stores)
+
+
+def need(item: str, quantity: int, **more: Any) -> dict[str, Any]:
+    """A required item of the catalogue (``sandbags``, ``pumps``, ``tents``)."""
+    return {"item_id": CATALOGUE[item], "quantity": quantity, **more}
 
 
 def today() -> str:
@@ -62,7 +76,7 @@ def level(which: str = "IV", **changes: Any) -> dict[str, Any]:
         ],
         "resources": {
             "teams": [{"team_type": "flood", "count": 2}],
-            "items": [{"name": "编织袋", "quantity": 5000, "unit": "条"}],
+            "items": [need("sandbags", 5000)],
         },
     }
     body.update(changes)

@@ -6,7 +6,7 @@ import copy
 
 import httpx
 
-from tests.plans.library.conftest import API, Library, call, new_plan, to_published
+from tests.plans.library.conftest import API, Library, call, need, new_plan, to_published
 
 
 async def _two_versions(client: httpx.AsyncClient, library: Library) -> dict:
@@ -31,7 +31,7 @@ async def _two_versions(client: httpx.AsyncClient, library: Library) -> dict:
     four["actions"].append({"action": "设置警戒区", "responsible": "派出所", "within_min": 45})
     four["resources"]["teams"][0]["count"] = 3
     four["resources"]["teams"].append({"team_type": "medical", "count": 1})
-    four["resources"]["items"] = [{"name": "救生衣", "quantity": 200, "unit": "件"}]
+    four["resources"]["items"] = [need("tents", 20, note="安置点")]
     body["levels"][0]["triggers"].append("水库出现重大险情")
     await call(client, "PATCH", f"/{plan['id']}/versions/2", duty, {"content": body})
     return plan
@@ -59,10 +59,13 @@ async def test_diff_shows_added_removed_and_changed(
         ("flood", "changed"),
         ("medical", "added"),
     }
-    assert {(i["key"], i["change"]) for i in four["items"]} == {
-        ("编织袋", "removed"),
-        ("救生衣", "added"),
+    stores = library.stores
+    assert {(i["key"], i["change"]) for i in four["items"]} == {  # by catalogue id
+        (str(stores.sandbags.id), "removed"),
+        (str(stores.tents.id), "added"),
     }
+    added = next(i for i in four["items"] if i["change"] == "added")["after"]
+    assert (added["name"], added["unit"], added["note"]) == ("帐篷", "顶", "安置点")
     # the default is the version before; a version against itself has no changes
     default = await call(client, "GET", f"/{plan['id']}/versions/2/diff", library.h("a_duty"))
     assert default == d
@@ -103,4 +106,5 @@ async def test_print_view_has_one_action_card_per_level_and_escapes_text(
     assert "<strong>重点</strong>" in html  # Markdown rendered
     assert "<script>" not in html and "<img" not in html  # text never becomes markup
     assert "30 分钟内" in html and "2 小时内" in html and "5000 条" in html
+    assert "编织袋（50×80cm）" in html  # the catalogue's name and spec
     assert "本版本尚未发布" in html

@@ -10,6 +10,7 @@ from tests.plans.library.conftest import (
     call,
     content,
     level,
+    need,
     new_plan,
     plan_body,
     today,
@@ -27,7 +28,15 @@ async def test_create_and_read_a_plan_with_its_first_draft(
     levels = v1["content"]["levels"]
     assert [lv["level"] for lv in levels] == ["III", "IV"]  # most severe first
     assert [a["key"] for a in levels[1]["actions"]] == ["IV-1", "IV-2", "IV-3"]
-    assert levels[1]["resources"]["items"][0] == {"name": "编织袋", "quantity": 5000, "unit": "条"}
+    sandbags = library.stores.sandbags
+    assert levels[1]["resources"]["items"][0] == {  # the catalogue's name, spec and unit
+        "item_id": sandbags.id,
+        "quantity": 5000,
+        "note": None,
+        "name": "编织袋",
+        "spec": "50×80cm",
+        "unit": "条",
+    }
 
 
 async def test_search_by_hazard_kind_org_and_text(
@@ -117,8 +126,20 @@ async def test_bad_content_names_the_field_and_changes_nothing(
             "content.levels.0.resources.teams.0.team_type",
         ),
         (
-            content(levels=[level(resources={"items": [{"name": "沙袋", "quantity": -1}]})]),
+            content(levels=[level(resources={"items": [need("sandbags", -1)]})]),
             "content.levels.0.resources.items.0.quantity",
+        ),
+        (  # items are entries of the resource catalogue, not free text
+            content(levels=[level(resources={"items": [{"name": "沙袋", "quantity": 5}]})]),
+            "content.levels.0.resources.items.0.item_id",
+        ),
+        (
+            content(levels=[level(resources={"items": [{"item_id": 999_999, "quantity": 5}]})]),
+            "content.levels.0.resources.items.0.item_id",
+        ),
+        (
+            content(levels=[level(resources={"items": [need("tents", 1), need("tents", 2)]})]),
+            "content.levels.0.resources.items",
         ),
         (content(levels=[level("V")]), "content.levels.0.level"),
         (content(levels=[level("IV"), level("IV")]), "content.levels"),
