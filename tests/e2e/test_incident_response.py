@@ -93,7 +93,7 @@ async def test_response_from_the_incident_page_shows_live_on_the_dispatch_screen
     await expect(same).to_have_attribute("data-quantity", str(held - 20))
     await expect(same).to_contain_text(f"库存 {held - 20} 顶")
     sent = card.locator("[data-testid=dispatch-row][data-kind=material]")
-    await expect(sent).to_contain_text("× 20")
+    await expect(sent).to_contain_text("帐篷 20 顶")
     await expect(tents).to_contain_text("20 顶")
     await expect(tents).to_have_attribute("data-met", "false")
     # the depot fell below its minimum: the screen's stock alert follows
