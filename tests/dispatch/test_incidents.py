@@ -133,9 +133,7 @@ async def test_geojson_carries_each_incidents_next_report_for_the_feed(
     assert r.status_code == 201, r.text
     due = {
         row["id"]: row
-        for row in (await client.get(f"{API}/{located['id']}/reports", headers=duty)).json()[
-            "data"
-        ]
+        for row in (await client.get(f"{API}/{located['id']}/reports", headers=duty)).json()["data"]
         if row["state"] in ("due", "overdue")
     }
     soonest = min(due.values(), key=lambda row: row["due_at"])

@@ -74,9 +74,7 @@ async def test_response_from_the_incident_page_shows_live_on_the_dispatch_screen
     row = board.locator(f"[data-testid=team-row][data-team-id='{team_id}']")
     await expect(row).to_have_attribute("data-status", "dispatched", timeout=5000)
     await expect(row).to_contain_text("已出动")
-    await expect(screen.locator(dispatched)).to_have_attribute(
-        "data-count", str(out_before + 1)
-    )
+    await expect(screen.locator(dispatched)).to_have_attribute("data-count", str(out_before + 1))
 
     # 20 tents from the nearest depot that holds them: its stock shown drops by 20
     materials = card.locator("[data-testid=materials]")

@@ -179,7 +179,8 @@ async def test_every_label_of_the_incident_page_changes_in_english(
         for p in server.api("GET", "/plans", params={"status": "published", "limit": 200})["data"]
         if p["title"] == "阳城县突发事件总体应急预案"
     )
-    server.api("POST", f"{base}/activations", user="duty", json={"plan_id": plan["id"], "level": "IV"})
+    activation = {"plan_id": plan["id"], "level": "IV"}
+    server.api("POST", f"{base}/activations", user="duty", json=activation)
     server.api("POST", f"{base}/grade", user="duty", json={"grade": "large", "reason": "燃气管网"})
     near = server.api(
         "GET",
@@ -226,7 +227,8 @@ async def test_the_phone_page_and_the_dispatch_screen_reload_offline(
              const names = await caches.keys();
              const urls = [];
              for (const name of names)
-               for (const r of await (await caches.open(name)).keys()) urls.push(new URL(r.url).pathname);
+               for (const r of await (await caches.open(name)).keys())
+                 urls.push(new URL(r.url).pathname);
              return {names, urls};
            }"""
     )
