@@ -34,6 +34,65 @@ async def count_of(page: Page, selector: str) -> int:
     return int(await page.locator(selector).get_attribute("data-count") or "-1")
 
 
+async def test_report_text_ics214_and_the_keyboard(browsers: Browsers, server: Server) -> None:
+    incident = new_incident(server, "凤城镇西关路仓库冒烟")
+    page = await browsers.page(DESKTOP, accept_downloads=True)
+    await browsers.login(page, "duty", f"/incidents/{incident['id']}")
+    card = page.locator("[data-testid=incident-page]")
+    await expect(card).to_contain_text("凤城镇西关路仓库冒烟")
+
+    # R: the report form, ready to type where it was sent
+    await page.keyboard.press("r")
+    sent_to = card.locator("[data-testid=report-form] input[name=sent_to]")
+    await expect(sent_to).to_be_focused()
+    await sent_to.fill("县应急管理局")
+    await sent_to.press("Enter")
+    sent = card.locator("[data-testid=report-row][data-state=sent]")
+    await expect(sent).to_contain_text("县应急管理局")
+
+    # the sent report as plain text, for the upper level's system
+    async with page.context.expect_page() as opened:
+        await sent.locator("[data-testid=report-text]").click()
+    text = await opened.value
+    await text.wait_for_load_state()
+    await expect(text.locator("body")).to_contain_text("凤城镇西关路仓库冒烟")
+    await text.close()
+
+    # ICS-214: the CSV download and the print view
+    async with page.expect_download() as download:
+        await card.locator("[data-testid=ics214-csv]").click()
+    saved = await (await download.value).path()
+    content = saved.read_text(encoding="utf-8-sig")
+    assert "凤城镇西关路仓库冒烟" in content and "县应急管理局" in content, content[:500]
+    assert (await download.value).suggested_filename == f"ics214-{incident['id']}.csv"
+    async with page.context.expect_page() as opened:
+        await page.keyboard.press("x")
+    printed = await opened.value
+    await printed.wait_for_load_state()
+    await expect(printed.locator("body")).to_contain_text("ICS 214")
+    await printed.close()
+
+    # S moves the status on; N writes in the log; ? lists the keys; Esc closes it, then leaves
+    await page.keyboard.press("s")
+    await expect(card.locator(".head [data-status=responding]")).to_contain_text("处置中")
+    await page.keyboard.press("n")
+    note = card.locator("[data-testid=log] input[name=log]")
+    await expect(note).to_be_focused()
+    await note.fill("现场烟雾较大，已疏散周边商户")
+    await note.press("Enter")
+    await expect(card.locator("[data-testid=log-entry]").first).to_contain_text("已疏散周边商户")
+    await note.press("Escape")
+    await page.keyboard.press("?")
+    help_box = page.locator("[data-testid=incident-help]")
+    await expect(help_box).to_contain_text("登记报送")
+    await expect(help_box.locator("kbd")).to_have_count(12)
+    await shot(page, "incident-keys")
+    await page.keyboard.press("Escape")
+    await expect(help_box).to_have_count(0)
+    await page.keyboard.press("Escape")
+    await page.wait_for_url(f"{server.base}/")
+
+
 async def test_response_from_the_incident_page_shows_live_on_the_dispatch_screen(
     browsers: Browsers, server: Server
 ) -> None:
@@ -146,62 +205,3 @@ async def test_response_from_the_incident_page_shows_live_on_the_dispatch_screen
     await expect(card.locator(".head [data-grade=large]")).to_contain_text("较大事故")
     await expect(page.locator("[data-testid=action-error]")).to_have_count(0)
     await shot(screen, "dispatch-resources")
-
-
-async def test_report_text_ics214_and_the_keyboard(browsers: Browsers, server: Server) -> None:
-    incident = new_incident(server, "凤城镇西关路仓库冒烟")
-    page = await browsers.page(DESKTOP, accept_downloads=True)
-    await browsers.login(page, "duty", f"/incidents/{incident['id']}")
-    card = page.locator("[data-testid=incident-page]")
-    await expect(card).to_contain_text("凤城镇西关路仓库冒烟")
-
-    # R: the report form, ready to type where it was sent
-    await page.keyboard.press("r")
-    sent_to = card.locator("[data-testid=report-form] input[name=sent_to]")
-    await expect(sent_to).to_be_focused()
-    await sent_to.fill("县应急管理局")
-    await sent_to.press("Enter")
-    sent = card.locator("[data-testid=report-row][data-state=sent]")
-    await expect(sent).to_contain_text("县应急管理局")
-
-    # the sent report as plain text, for the upper level's system
-    async with page.context.expect_page() as opened:
-        await sent.locator("[data-testid=report-text]").click()
-    text = await opened.value
-    await text.wait_for_load_state()
-    await expect(text.locator("body")).to_contain_text("凤城镇西关路仓库冒烟")
-    await text.close()
-
-    # ICS-214: the CSV download and the print view
-    async with page.expect_download() as download:
-        await card.locator("[data-testid=ics214-csv]").click()
-    saved = await (await download.value).path()
-    content = saved.read_text(encoding="utf-8-sig")
-    assert "凤城镇西关路仓库冒烟" in content and "县应急管理局" in content, content[:500]
-    assert (await download.value).suggested_filename == f"ics214-{incident['id']}.csv"
-    async with page.context.expect_page() as opened:
-        await page.keyboard.press("x")
-    printed = await opened.value
-    await printed.wait_for_load_state()
-    await expect(printed.locator("body")).to_contain_text("ICS 214")
-    await printed.close()
-
-    # S moves the status on; N writes in the log; ? lists the keys; Esc closes it, then leaves
-    await page.keyboard.press("s")
-    await expect(card.locator(".head [data-status=responding]")).to_contain_text("处置中")
-    await page.keyboard.press("n")
-    note = card.locator("[data-testid=log] input[name=log]")
-    await expect(note).to_be_focused()
-    await note.fill("现场烟雾较大，已疏散周边商户")
-    await note.press("Enter")
-    await expect(card.locator("[data-testid=log-entry]").first).to_contain_text("已疏散周边商户")
-    await note.press("Escape")
-    await page.keyboard.press("?")
-    help_box = page.locator("[data-testid=incident-help]")
-    await expect(help_box).to_contain_text("登记报送")
-    await expect(help_box.locator("kbd")).to_have_count(12)
-    await shot(page, "incident-keys")
-    await page.keyboard.press("Escape")
-    await expect(help_box).to_have_count(0)
-    await page.keyboard.press("Escape")
-    await page.wait_for_url(f"{server.base}/")
