@@ -97,6 +97,22 @@ async def of(session: AsyncSession, incident: Incident) -> list[Report]:
     return list(rows.all())
 
 
+async def next_due(session: AsyncSession, incident_ids: list[int]) -> dict[int, Report]:
+    """The open report due soonest of each incident (one query for a whole list)."""
+    if not incident_ids:
+        return {}
+    rows = await session.exec(
+        select(Report)
+        .where(col(Report.incident_id).in_(incident_ids), col(Report.state).in_(OPEN))
+        .where(col(Report.due_at).is_not(None))
+        .order_by(col(Report.due_at), col(Report.id))
+    )
+    found: dict[int, Report] = {}
+    for report in rows.all():
+        found.setdefault(report.incident_id, report)
+    return found
+
+
 async def _event(
     session: AsyncSession, type_: str, report: Report, incident: Incident, org: Org
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from dispatch.incidents import log, reports, service
+from dispatch.incidents import log, maps, reports, service
 from dispatch.incidents.grading import Grade
 from dispatch.incidents.intake import check_key, receive
 from dispatch.incidents.models import (
@@ -102,9 +102,15 @@ async def create_incident(
 
 
 @router.get("/geojson")
-async def open_incidents_geojson(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    """Open incidents as a GeoJSON FeatureCollection (RFC 7946), for the map."""
-    return await service.geojson(session, user)
+async def open_incidents_geojson(
+    session: SessionDep,
+    user: CurrentUser,
+    unlocated: Annotated[bool, Query(description="also those without lat/lon")] = False,
+    limit: Annotated[int, Query(ge=1, le=5000, description="the newest ones")] = 5000,
+) -> dict[str, Any]:
+    """Open incidents, newest first, as a GeoJSON FeatureCollection (RFC 7946) for the map
+    and the dispatch screen: each with ``next_report``, the open report due soonest."""
+    return await maps.geojson(session, user, unlocated=unlocated, limit=limit)
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail)

@@ -409,22 +409,3 @@ async def note(
     session: AsyncSession, actor: Principal, incident: Incident, org: Org, text: str
 ) -> Any:
     return await log.append(session, actor, incident, org, "note", text)
-
-
-def feature(incident: Incident) -> dict[str, Any]:
-    """A GeoJSON (RFC 7946) feature: [lon, lat], the incident summary in properties."""
-    props = dump(IncidentRead.model_validate(incident))
-    return {
-        "type": "Feature",
-        "id": incident.id,
-        "geometry": {"type": "Point", "coordinates": [incident.lon, incident.lat]},
-        "properties": props,
-    }
-
-
-async def geojson(session: AsyncSession, actor: Principal) -> dict[str, Any]:
-    rows, _ = await search(session, actor, open_only=True, limit=5000, offset=0)
-    return {
-        "type": "FeatureCollection",
-        "features": [feature(i) for i in rows if i.lat is not None and i.lon is not None],
-    }

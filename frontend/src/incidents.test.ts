@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { IncidentReport } from "./api/types";
-import { incidentIdOf, nextReport } from "./incidents";
+import { incidentIdOf, nextReport, openIncidents } from "./incidents";
 
 const report = (id: number, state: IncidentReport["state"], due_at: string | null): IncidentReport => ({
   id, incident_id: 1, kind: "initial", level: "county", state, due_at, sent_at: null, sent_to: null, via: null,
@@ -24,5 +24,18 @@ describe("incidents", () => {
     expect(incidentIdOf(frame("incidents", { id: 5 }))).toBe(5);
     expect(incidentIdOf(frame("warnings", { id: 5 }))).toBeNull();
     expect(incidentIdOf(frame("incidents", {}))).toBeNull();
+  });
+
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("the open incidents with their next report are one request", async () => {
+    const due = report(9, "due", "2026-12-02T05:00:00Z");
+    const feature = (id: number, next: IncidentReport | null) => ({ type: "Feature", id, geometry: null, properties: { id, title: `#${id}`, status: "reported", next_report: next } });
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ type: "FeatureCollection", features: [feature(2, due), feature(1, null)] }), { status: 200 }));
+    vi.stubGlobal("fetch", fetch);
+    const found = await openIncidents();
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(fetch.mock.calls[0]).toEqual(["/api/v1/incidents/geojson?unlocated=true&limit=30", expect.objectContaining({ method: "GET" })]);
+    expect(found.map((i) => [i.id, i.next_report?.id ?? null])).toEqual([[2, 9], [1, null]]);
   });
 });

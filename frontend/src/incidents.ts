@@ -1,11 +1,11 @@
-/** Live incidents for the dispatch screen and the incident page: loaded over HTTP, reloaded
- * (throttled per incident) when their events arrive, all reloaded after a resync. */
-import { onBeforeUnmount, onMounted, reactive, ref } from "vue";
-import { api, ApiError } from "./api/http";
-import type { Incident, IncidentDetail, IncidentReport, Page } from "./api/types";
-import { realtime } from "./live";
+/** Live incidents (a `useLiveStore`): the open ones for the dispatch screen, newest first,
+ * from one request (`GET /incidents/geojson`, which carries each one's next report), and the
+ * one an incident page follows. An incident's events reload it (throttled), a resync reloads
+ * all, a closed one leaves the list. */
+import { api } from "./api/http";
+import type { Incident, IncidentDetail, IncidentReport, IncidentSummary } from "./api/types";
+import { useLiveStore } from "./composables/liveStore";
 import type { EventFrame } from "./realtime/client";
-import { keyedThrottle } from "./realtime/debounce";
 
 export const OPEN_LIMIT = 30;
 
@@ -20,68 +20,51 @@ export function incidentIdOf(event: EventFrame): number | null {
 /** The report due soonest (due or overdue), or null when none is open. */
 export function nextReport(reports: IncidentReport[]): IncidentReport | null {
   const open = reports.filter((r) => (r.state === "due" || r.state === "overdue") && r.due_at);
-  open.sort((a, b) => (a.due_at ?? "").localeCompare(b.due_at ?? ""));
+  open.sort((a, b) => (a.due_at ?? "").localeCompare(b.due_at ?? "") || a.id - b.id);
   return open[0] ?? null;
 }
 
-export function useIncidents(options: { only?: number; onEvent?: (e: EventFrame, id: number) => void } = {}) {
-  const incidents = reactive(new Map<number, IncidentDetail>());
-  const loaded = ref(false);
-  const error = ref("");
+interface Feature {
+  id: number;
+  properties: Incident & { next_report: IncidentReport | null };
+}
 
-  function trim() {
-    if (options.only !== undefined || incidents.size <= OPEN_LIMIT) return;
-    const oldest = [...incidents.keys()].sort((a, b) => a - b).slice(0, incidents.size - OPEN_LIMIT);
-    for (const old of oldest) incidents.delete(old);
-  }
+/** The open incidents with their next report: one request for the whole list. */
+export async function openIncidents(limit = OPEN_LIMIT): Promise<IncidentSummary[]> {
+  const collection = await api<{ features: Feature[] }>(`/incidents/geojson?unlocated=true&limit=${limit}`);
+  return collection.features.map((f) => f.properties);
+}
 
-  async function loadOne(id: number): Promise<void> {
-    try {
-      const detail = await api<IncidentDetail>(`/incidents/${id}`);
-      if (options.only === undefined && detail.status === "closed") incidents.delete(id);
-      else incidents.set(id, detail);
-      trim();
-      if (options.only !== undefined) error.value = "";
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) incidents.delete(id);
-      if (options.only !== undefined) error.value = e instanceof Error ? e.message : String(e);
-    }
-  }
+const detail = (id: number) => api<IncidentDetail>(`/incidents/${id}`);
+const isOpen = (i: Incident) => i.status !== "closed";
 
-  async function loadAll(): Promise<void> {
-    try {
-      if (options.only !== undefined) {
-        await loadOne(options.only);
-      } else {
-        const page = await api<Page<Incident>>(`/incidents?open=true&limit=${OPEN_LIMIT}`);
-        const ids = new Set(page.data.map((i) => i.id));
-        for (const id of [...incidents.keys()]) if (!ids.has(id)) incidents.delete(id);
-        await Promise.all(page.data.map((i) => loadOne(i.id)));
-      }
-      error.value = "";
-    } catch (e) {
-      error.value = e instanceof Error ? e.message : String(e);
-    } finally {
-      loaded.value = true;
-    }
-  }
-
-  const reload = keyedThrottle((id: number) => void loadOne(id), 300);
-
-  function onEvent(event: EventFrame) {
-    const id = incidentIdOf(event);
-    if (!id || (options.only !== undefined && id !== options.only)) return;
-    options.onEvent?.(event, id);
-    reload(id);
-  }
-
-  const stops: (() => void)[] = [];
-  onMounted(() => {
-    const client = realtime();
-    stops.push(client.onEvent(onEvent), client.onResync(() => void loadAll()));
-    void loadAll();
+export function useIncidents(options: { onEvent?: (e: EventFrame, id: number) => void } = {}) {
+  const store = useLiveStore<IncidentSummary>({
+    idOf: incidentIdOf,
+    idOfItem: (i) => i.id,
+    list: () => openIncidents(),
+    one: async (id) => {
+      const found = await detail(id);
+      return { ...found, next_report: nextReport(found.reports) };
+    },
+    keep: isOpen,
+    limit: OPEN_LIMIT,
+    onEvent: (event, id) => id && options.onEvent?.(event, id),
   });
-  onBeforeUnmount(() => stops.forEach((stop) => stop()));
+  return { ...store, incidents: store.items };
+}
 
-  return { incidents, loaded, error, loadAll, loadOne };
+/** One incident (its page): kept whatever its status. */
+export function useIncident(id: number, onEvent?: (e: EventFrame, id: number) => void) {
+  const store = useLiveStore<IncidentDetail>({
+    idOf: incidentIdOf,
+    idOfItem: (i) => i.id,
+    list: async () => [await detail(id)],
+    one: detail,
+    keep: () => true,
+    limit: 1,
+    only: id,
+    onEvent: (event, about) => about === id && onEvent?.(event, about),
+  });
+  return { ...store, incidents: store.items };
 }

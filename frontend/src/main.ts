@@ -7,6 +7,7 @@ import { currentLocale, i18n, setLocale } from "./i18n";
 import { clearSession } from "./api/session";
 import { stopRealtime, whenRealtimeUnauthorized } from "./live";
 import { router } from "./router";
+import { registerServiceWorker } from "./serviceWorker";
 
 setLocale(currentLocale());
 function toLogin() {
@@ -21,3 +22,4 @@ whenRealtimeUnauthorized(() => {
 });
 
 createApp(App).use(i18n).use(router).mount("#app");
+registerServiceWorker(router);

@@ -1,11 +1,9 @@
-/** Live warning statuses for the dispatch screen and the warning page: loaded over HTTP,
- * reloaded (throttled per warning) when its events arrive, all reloaded after a resync. */
-import { onBeforeUnmount, onMounted, reactive, ref } from "vue";
-import { api, ApiError } from "./api/http";
+/** Live warning statuses for the dispatch screen and the warning page (a `useLiveStore`):
+ * the active ones, each reloaded (throttled) when its events arrive, all after a resync. */
+import { api } from "./api/http";
 import type { Page, Warning, WarningStatusRead } from "./api/types";
-import { realtime } from "./live";
+import { useLiveStore } from "./composables/liveStore";
 import type { EventFrame } from "./realtime/client";
-import { keyedThrottle } from "./realtime/debounce";
 
 export const ACTIVE_LIMIT = 20;
 
@@ -17,62 +15,26 @@ export function warningIdOf(event: EventFrame): number | null {
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 }
 
+const status = (id: number) => api<WarningStatusRead>(`/warnings/${id}`);
+
+async function active(): Promise<WarningStatusRead[]> {
+  const page = await api<Page<Warning>>(`/warnings?status=issued&limit=${ACTIVE_LIMIT}`);
+  const found = await Promise.allSettled(page.data.map((w) => status(w.id)));
+  return found.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+}
+
 export function useWarnings(options: { only?: number; onEvent?: (e: EventFrame) => void } = {}) {
-  const statuses = reactive(new Map<number, WarningStatusRead>());
-  const loaded = ref(false);
-  const error = ref("");
-
-  async function loadOne(id: number): Promise<void> {
-    try {
-      const status = await api<WarningStatusRead>(`/warnings/${id}`);
-      if (options.only === undefined && status.status !== "issued") statuses.delete(id);
-      else statuses.set(id, status);
-      if (options.only === undefined && statuses.size > ACTIVE_LIMIT) {
-        // days of issuing: keep the newest ones (the list reload after a resync agrees)
-        const oldest = [...statuses.keys()].sort((a, b) => a - b).slice(0, statuses.size - ACTIVE_LIMIT);
-        for (const old of oldest) statuses.delete(old);
-      }
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) statuses.delete(id);
-      if (options.only !== undefined) error.value = e instanceof Error ? e.message : String(e);
-    }
-  }
-
-  async function loadAll(): Promise<void> {
-    try {
-      if (options.only !== undefined) {
-        await loadOne(options.only);
-      } else {
-        const page = await api<Page<Warning>>(`/warnings?status=issued&limit=${ACTIVE_LIMIT}`);
-        const ids = new Set(page.data.map((w) => w.id));
-        for (const id of [...statuses.keys()]) if (!ids.has(id)) statuses.delete(id);
-        await Promise.all(page.data.map((w) => loadOne(w.id)));
-      }
-      error.value = "";
-    } catch (e) {
-      error.value = e instanceof Error ? e.message : String(e);
-    } finally {
-      loaded.value = true;
-    }
-  }
-
-  const reload = keyedThrottle((id: number) => void loadOne(id), 300);
-
-  function onEvent(event: EventFrame) {
-    options.onEvent?.(event);
-    const id = warningIdOf(event);
-    if (!id || (options.only !== undefined && id !== options.only)) return;
+  const store = useLiveStore<WarningStatusRead>({
+    idOf: warningIdOf,
+    idOfItem: (w) => w.id,
+    list: active,
+    one: status,
+    keep: (w) => w.status === "issued",
+    limit: ACTIVE_LIMIT,
+    only: options.only,
+    onEvent: (event) => options.onEvent?.(event),
     // a township duty room learns of a county warning from the calls of its own people
-    if (statuses.has(id) || options.only !== undefined || !event.type.match(/\.(lifted|cancelled|created)$/)) reload(id);
-  }
-
-  const stops: (() => void)[] = [];
-  onMounted(() => {
-    const client = realtime();
-    stops.push(client.onEvent(onEvent), client.onResync(() => void loadAll()));
-    void loadAll();
+    reloads: (event, _id, known) => known || options.only !== undefined || !/\.(lifted|cancelled|created)$/.test(event.type),
   });
-  onBeforeUnmount(() => stops.forEach((stop) => stop()));
-
-  return { statuses, loaded, error, loadAll, loadOne };
+  return { ...store, statuses: store.items };
 }

@@ -119,3 +119,42 @@ async def test_events_and_geojson_of_open_incidents(
     types = [e["type"] for e in events]
     assert types.count("incident.created") == 2 and "incident.report_due" in types
     assert (await client.get(f"{API}?open=true", headers=duty)).json()["count"] == 2
+
+
+async def test_geojson_carries_each_incidents_next_report_for_the_feed(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    duty = world.headers(Role.duty_officer)
+    located = (await client.post(API, json=incident_body(world), headers=duty)).json()
+    body = incident_body(world, title="无位置的来电", lat=None, lon=None)
+    unlocated = (await client.post(API, json=body, headers=duty)).json()
+    sent = {"kind": "initial", "level": "county", "sent_to": "县应急管理局"}
+    r = await client.post(f"{API}/{located['id']}/reports", json=sent, headers=duty)
+    assert r.status_code == 201, r.text
+    due = {
+        row["id"]: row
+        for row in (await client.get(f"{API}/{located['id']}/reports", headers=duty)).json()["data"]
+        if row["state"] in ("due", "overdue")
+    }
+    soonest = min(due.values(), key=lambda row: row["due_at"])
+
+    r = await client.get(f"{API}/geojson?unlocated=true", headers=duty)
+    assert r.status_code == 200, r.text
+    collection = geojson.loads(r.text)
+    assert collection.is_valid, collection.errors()
+    features = {f["id"]: f for f in collection["features"]}
+    assert list(features) == [unlocated["id"], located["id"]]  # newest first
+    assert features[unlocated["id"]]["geometry"] is None
+    assert features[unlocated["id"]]["properties"]["next_report"]["kind"] == "initial"
+    after_first = features[located["id"]]["properties"]["next_report"]
+    assert after_first["id"] == soonest["id"] and after_first["level"] == soonest["level"]
+    assert after_first["state"] == "due"
+
+    newest = (await client.get(f"{API}/geojson?unlocated=true&limit=1", headers=duty)).json()
+    assert [f["id"] for f in newest["features"]] == [unlocated["id"]]
+    r = await client.get(f"{API}/geojson?limit=0", headers=duty)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "limit"
+    assert world.user_b is not None  # township B's duty officer sees none of township A's
+    other = bearer(world.user_b)
+    outside = (await client.get(f"{API}/geojson?unlocated=true", headers=other)).json()
+    assert outside["features"] == []

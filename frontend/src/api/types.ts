@@ -188,6 +188,11 @@ export interface GradeChange {
   at: string;
 }
 
+/** An open incident on the dispatch screen: with the report due soonest (or null). */
+export interface IncidentSummary extends Incident {
+  next_report: IncidentReport | null;
+}
+
 export interface IncidentDetail extends Incident {
   grades: GradeChange[];
   reports: IncidentReport[];

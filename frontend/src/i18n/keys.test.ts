@@ -20,6 +20,7 @@ import {
   TEAM_KINDS,
   TEAM_STATUSES,
 } from "../enums";
+import { INCIDENT_KEYS } from "../incidentKeys";
 import { missingHandler, MissingTranslation } from "./index";
 import { mergeMessages, messages } from "./messages";
 
@@ -48,6 +49,7 @@ const dynamic: [string, readonly string[]][] = [
   ["team.kind", TEAM_KINDS],
   ["team.status", TEAM_STATUSES],
   ["feed.incident", INCIDENT_FEED_EVENTS],
+  ["live.keys", INCIDENT_KEYS.map((k) => k.action)],
 ];
 
 function i18nFor(locale: string) {
