@@ -9,14 +9,25 @@ from fastapi import APIRouter, Depends, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import select
 
-from plans.library import attachments, diff, jobs, printview, reviews, service, versions
+from plans.library import (
+    attachments,
+    diff,
+    filings,
+    jobs,
+    printview,
+    reviews,
+    service,
+    versions,
+)
 from plans.library import workflow as flow
 from plans.library.models import Plan, PlanHazard, PlanKind, PlanVersion, VersionStatus
 from plans.library.schemas import (
+    Actions,
     AttachmentRead,
     Decision,
     Evaluation,
     Filing,
+    FilingItem,
     PlanCreate,
     PlanRead,
     PlanUpdate,
@@ -106,6 +117,21 @@ async def reviews_due(
     return Page(data=rows, count=count)
 
 
+@router.get("/filings", response_model=Page[FilingItem])
+async def filings_due(
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    overdue: bool | None = None,
+    org_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Page[FilingItem]:
+    """Approved versions waiting for their filing (备案), the earliest due first."""
+    rows, count = await filings.due(
+        session, user, overdue=overdue, org_id=org_id, limit=page.limit, offset=page.offset
+    )
+    return Page(data=rows, count=count)
+
+
 @router.get("/{plan_id}", response_model=PlanRead)
 async def get_plan(current: CurrentPlan) -> PlanRead:
     return PlanRead.model_validate(current[0])
@@ -116,6 +142,12 @@ async def update_plan(
     session: SessionDep, user: CurrentUser, current: CurrentPlan, data: PlanUpdate
 ) -> PlanRead:
     return PlanRead.model_validate(await service.update(session, user, *current, data))
+
+
+@router.get("/{plan_id}/actions", response_model=Actions)
+async def plan_actions(session: SessionDep, user: CurrentUser, current: CurrentPlan) -> Actions:
+    """What the caller may do with the plan: ``update``, ``new_version``, ``evaluate``."""
+    return Actions(actions=await flow.plan_actions(session, user, *current))
 
 
 @router.post("/{plan_id}/evaluations", response_model=PlanRead, status_code=201)
@@ -157,6 +189,17 @@ async def update_version(
 ) -> VersionRead:
     """Only a draft changes; a submitted version answers 409 ``plan_version_locked``."""
     return VersionRead.model_validate(await versions.update(session, user, *current, data))
+
+
+@router.get("/{plan_id}/versions/{number}/actions", response_model=Actions)
+async def version_actions(
+    session: SessionDep, user: CurrentUser, settings: SettingsDep, current: CurrentVersion
+) -> Actions:
+    """The workflow steps the caller may take now (``edit``, ``submit``, ``approve``,
+    ``reject``, ``file``, ``publish``, ``withdraw``), by the rules the steps apply."""
+    _plan, org, version = current
+    rules = flow.Rules.of(settings)
+    return Actions(actions=await flow.version_actions(session, user, org, version, rules))
 
 
 @router.post("/{plan_id}/versions/{number}/submit", response_model=VersionRead)

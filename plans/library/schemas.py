@@ -271,6 +271,24 @@ class ReviewItem(ReadModel):
     overdue: bool
 
 
+class FilingItem(ReadModel):
+    """An approved version waiting for its filing (备案) by ``filing_org_id``."""
+
+    plan: PlanRead
+    number: int
+    approved_at: datetime | None
+    filing_due_date: date
+    days_left: int
+    overdue: bool
+    filing_org_id: int | None  # the parent org that records it (None: a top-level org)
+
+
+class Actions(ReadModel):
+    """What the caller may do now (the buttons a client shows)."""
+
+    actions: list[str]
+
+
 class TextDiff(ReadModel):
     key: str
     title: str

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from plans.library import reviews, service, versions
-from plans.library.models import Plan, PlanKind, PlanVersion, VersionStatus
+from plans.library.models import OPEN_STATUSES, Plan, PlanKind, PlanVersion, VersionStatus
 from plans.library.schemas import Filing
 from service.auth.permissions import Principal
 from service.clock import service as clock
@@ -103,6 +103,26 @@ def _step(session: AsyncSession, version: PlanVersion, status: VersionStatus) ->
     return before
 
 
+def _not_own(actor: Principal, version: PlanVersion, rules: Rules) -> None:
+    """Whoever drafted or submitted a version does not approve it (when the rule is on)."""
+    mine = actor.user_id is not None and actor.user_id in (version.created_by, version.submitted_by)
+    if rules.approver_must_differ and mine:
+        raise Forbidden("plan_self_approval")
+
+
+async def _may_file(session: AsyncSession, actor: Principal, org: Org) -> Org | None:
+    """Filings are recorded over the parent org (a top-level org's by an admin of every
+    org); the parent org, if any."""
+    parent = await orgs.get(session, org.parent_id) if org.parent_id else None
+    scope = actor.scope("plan.file")
+    if parent is None:
+        if not scope.everything:
+            raise Forbidden("plan_filing_root")
+    elif not scope.covers(parent.path):
+        raise Forbidden("plan_filing_parent_org", org=parent.name)
+    return parent
+
+
 async def submit(
     session: AsyncSession, actor: Principal, plan: Plan, org: Org, version: PlanVersion
 ) -> PlanVersion:
@@ -129,9 +149,7 @@ async def approve(
 ) -> PlanVersion:
     service.may(actor, org, "plan.approve")
     await _state(session, version, "approve", VersionStatus.in_review)
-    mine = actor.user_id is not None and actor.user_id in (version.created_by, version.submitted_by)
-    if rules.approver_must_differ and mine:
-        raise Forbidden("plan_self_approval")
+    _not_own(actor, version, rules)
     before = _step(session, version, VersionStatus.approved)
     now = utcnow()
     version.decided_at = now
@@ -178,13 +196,7 @@ async def file(
     data: Filing,
 ) -> PlanVersion:
     """备案: recorded by a user of the parent org (the level above the plan's org)."""
-    parent = await orgs.get(session, org.parent_id) if org.parent_id else None
-    scope = actor.scope("plan.file")
-    if parent is None:
-        if not scope.everything:
-            raise Forbidden("plan_filing_root")
-    elif not scope.covers(parent.path):
-        raise Forbidden("plan_filing_parent_org", org=parent.name)
+    parent = await _may_file(session, actor, org)
     await _state(session, version, "file", VersionStatus.approved)
     approved_on = local_date(version.decided_at or utcnow(), org)
     if data.filing_date < approved_on:
@@ -286,3 +298,60 @@ async def withdraw(
             session, actor, org, "plan", "updated", plan.id, plan_before, service.plan_dump(plan)
         )
     return version
+
+
+def _allowed(check: Any) -> bool:
+    try:
+        check()
+    except Forbidden:
+        return False
+    return True
+
+
+WITHDRAWABLE = (*OPEN_STATUSES, VersionStatus.published)
+
+
+async def version_actions(
+    session: AsyncSession,
+    actor: Principal,
+    org: Org,
+    version: PlanVersion,
+    rules: Rules,
+) -> list[str]:
+    """What the caller may do with this version now, by the same rules as the steps
+    themselves (a client shows these buttons and no others)."""
+    status = version.status
+    writer = _allowed(lambda: service.may(actor, org))
+    out: list[str] = []
+    if status == VersionStatus.draft and writer:
+        out += ["edit", "submit"]
+    if (
+        status == VersionStatus.in_review
+        and _allowed(lambda: service.may(actor, org, "plan.approve"))
+        and _allowed(lambda: _not_own(actor, version, rules))
+    ):
+        out += ["approve", "reject"]
+    if status == VersionStatus.approved:
+        try:
+            await _may_file(session, actor, org)
+            out.append("file")
+        except Forbidden:
+            pass
+    if status == VersionStatus.filed and writer:
+        out.append("publish")
+    if status in WITHDRAWABLE and writer:
+        out.append("withdraw")
+    return out
+
+
+async def plan_actions(session: AsyncSession, actor: Principal, plan: Plan, org: Org) -> list[str]:
+    """What the caller may do with the plan itself: change it, start a new draft (when no
+    version is open), record an evaluation (when one is published)."""
+    if not _allowed(lambda: service.may(actor, org)):
+        return []
+    out = ["update"]
+    if await versions.open_version(session, plan) is None:
+        out.append("new_version")
+    if plan.published_version is not None:
+        out.append("evaluate")
+    return out

@@ -20,6 +20,7 @@ from service.people.models import Person
 TOPIC = "resources"
 READ = "resource.read"
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+EXPIRY_DAYS = 30  # certificates and lots expiring within this many days are told of
 
 Row = TypeVar("Row", bound=SQLModel)
 

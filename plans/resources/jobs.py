@@ -16,7 +16,7 @@ import structlog
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from plans.resources.common import record, today
+from plans.resources.common import EXPIRY_DAYS, record, today
 from plans.resources.models import (
     Certification,
     Depot,
@@ -40,7 +40,6 @@ from service.people.models import Person
 
 log = structlog.get_logger("yingji.resources")
 DAILY = "resources.daily_check"
-EXPIRY_DAYS = 30
 
 
 async def propose_daily(db: Database) -> None:

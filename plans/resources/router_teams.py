@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from plans.resources import experts, teams
-from plans.resources.common import READ
+from plans.resources.common import EXPIRY_DAYS, READ
 from plans.resources.models import Availability, Expert, Team, TeamKind, TeamStatus
 from plans.resources.schemas import (
+    CertificationDue,
     ExpertCreate,
     ExpertRead,
     ExpertUpdate,
@@ -65,6 +66,28 @@ async def list_teams(
 @router.post("", response_model=TeamRead, status_code=201, dependencies=[require("team.write")])
 async def create_team(session: SessionDep, user: CurrentUser, data: TeamCreate) -> TeamRead:
     return TeamRead.model_validate(await teams.create(session, user, data))
+
+
+@router.get("/certifications", response_model=Page[CertificationDue])
+async def certifications_expiring(
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    within_days: Annotated[int, Query(ge=0, le=3660)] = EXPIRY_DAYS,
+    team_id: QueryId = None,
+    org_id: QueryId = None,
+) -> Page[CertificationDue]:
+    """Members' certificates expiring within ``within_days`` (default 30) or expired."""
+    rows, count = await teams.certifications_due(
+        session,
+        user.scope(READ),
+        within_days=within_days,
+        team_id=team_id,
+        org_id=org_id,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(data=rows, count=count)
 
 
 @router.get("/{team_id}", response_model=TeamDetail)

@@ -72,6 +72,22 @@ class TeamBase(InputModel):
     notes: Annotated[str, Field(max_length=2000)] | None = None
 
 
+class CertificationDue(ReadModel):
+    """A member's certificate expiring soon (or expired), with whose and which team."""
+
+    id: int
+    team_id: int
+    team: str
+    member_id: int
+    person_id: int
+    person: str
+    name: str
+    number: str | None
+    expiry_date: date
+    days_left: int
+    expired: bool
+
+
 class TeamCreate(TeamBase):
     status: TeamStatus = TeamStatus.available
 

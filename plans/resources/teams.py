@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,11 +10,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from plans.resources.common import (
+    EXPIRY_DAYS,
     READ,
     may_write,
     org_for_write,
     person_in_scope,
     record,
+    today,
     visible,
 )
 from plans.resources.models import (
@@ -25,6 +28,7 @@ from plans.resources.models import (
     TeamStatusChange,
 )
 from plans.resources.schemas import (
+    CertificationDue,
     CertificationIn,
     CertificationRead,
     Location,
@@ -332,3 +336,69 @@ async def remove_member(
     await session.delete(member)
     await session.flush()
     await record(session, actor, org, "team_member", "deleted", before["id"], before, None)
+
+
+async def certifications_due(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    within_days: int = EXPIRY_DAYS,
+    team_id: int | None = None,
+    org_id: int | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[CertificationDue], int]:
+    """Certificates of visible teams' members expiring within ``within_days`` or already
+    expired, the first to expire first."""
+    day = today()
+    where = [
+        scope.clause(col(Org.path)),
+        col(Certification.expiry_date) <= day + timedelta(days=within_days),
+    ]
+    if team_id is not None:
+        where.append(col(Certification.team_id) == team_id)
+    if org_id is not None:
+        where.append(col(Team.org_id) == org_id)
+    base = (
+        select(Certification)
+        .join(Team, col(Team.id) == col(Certification.team_id))
+        .join(Org, col(Org.id) == col(Team.org_id))
+        .where(*where)
+    )
+    rows, count = await fetch_page(
+        session,
+        base,
+        order_by=(col(Certification.expiry_date), col(Certification.id)),
+        limit=limit,
+        offset=offset,
+    )
+    names: dict[int, tuple[int, str, str]] = {}  # member id -> person id, name, team name
+    member_ids = sorted({c.member_id for c in rows})
+    if member_ids:
+        found = await session.exec(
+            select(TeamMember.id, Person.id, Person.name, Team.name)
+            .join(Person, col(Person.id) == col(TeamMember.person_id))
+            .join(Team, col(Team.id) == col(TeamMember.team_id))
+            .where(col(TeamMember.id).in_(member_ids))
+        )
+        names = {m or 0: (p or 0, n, t) for m, p, n, t in found.all()}
+    out = []
+    for cert in rows:
+        person_id, person, team = names[cert.member_id]
+        left = (cert.expiry_date - day).days
+        out.append(
+            CertificationDue(
+                id=cert.id or 0,
+                team_id=cert.team_id,
+                team=team,
+                member_id=cert.member_id,
+                person_id=person_id,
+                person=person,
+                name=cert.name,
+                number=cert.number,
+                expiry_date=cert.expiry_date,
+                days_left=left,
+                expired=left < 0,
+            )
+        )
+    return out, count

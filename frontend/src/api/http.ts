@@ -26,7 +26,16 @@ export function whenUnauthorized(fn: () => void): void {
 
 export async function api<T>(
   path: string,
-  init: { method?: string; json?: unknown; form?: Record<string, string>; data?: FormData; signal?: AbortSignal } = {},
+  init: {
+    method?: string;
+    json?: unknown;
+    form?: Record<string, string>;
+    /** A file as the body (`File`: its own type) or multipart (`FormData`: the browser sets the boundary). */
+    body?: Blob | FormData;
+    /** What to read from the answer: JSON (the default), text (an HTML page), a blob (a download). */
+    as?: "json" | "text" | "blob";
+    signal?: AbortSignal;
+  } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json", "Accept-Language": language };
   let body: BodyInit | undefined;
@@ -35,9 +44,10 @@ export async function api<T>(
     body = JSON.stringify(init.json);
   } else if (init.form) {
     body = new URLSearchParams(init.form);
-  } else if (init.data) {
-    body = init.data; // multipart/form-data: the browser sets the boundary
+  } else if (init.body) {
+    body = init.body;
   }
+  if (init.as && init.as !== "json") headers.Accept = "*/*";
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   let response: Response;
   try {
@@ -63,6 +73,8 @@ export async function api<T>(
     throw new ApiError(response.status, problem?.code ?? `status_${response.status}`, message, problem);
   }
   if (response.status === 204) return undefined as T;
+  if (init.as === "text") return (await response.text()) as T;
+  if (init.as === "blob") return (await response.blob()) as T;
   return (await response.json()) as T;
 }
 

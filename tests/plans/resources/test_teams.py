@@ -92,3 +92,42 @@ async def test_experts_by_specialty(client: httpx.AsyncClient, world: World) -> 
     assert none.json()["count"] == 0
     other = bearer(world.user_b) if world.user_b else {}
     assert (await client.get("/api/v1/experts", headers=other)).json()["count"] == 0
+
+
+async def test_certifications_expiring_list(client: httpx.AsyncClient, world: World) -> None:
+    officer = world.headers(Role.duty_officer)
+    teams = []
+    for name in ("甲镇救援队", "甲镇水上救援队"):
+        r = await client.post(TEAMS, json=team_body(world, name=name), headers=officer)
+        assert r.status_code == 201, r.text
+        teams.append(r.json())
+    day = today()
+    held = [(0, [("矿山救护证", 45), ("急救员证", -3)]), (1, [("潜水证", 10)])]
+    for index, certs in held:
+        body = {
+            "person_id": world.person_a.id,
+            "certifications": [
+                {"name": name, "expiry_date": str(day + timedelta(days=days))}
+                for name, days in certs
+            ],
+        }
+        r = await client.post(f"{TEAMS}/{teams[index]['id']}/members", json=body, headers=officer)
+        assert r.status_code == 201, r.text
+    found = (await client.get(f"{TEAMS}/certifications", headers=officer)).json()
+    assert [(c["name"], c["days_left"], c["expired"]) for c in found["data"]] == [
+        ("急救员证", -3, True),
+        ("潜水证", 10, False),
+    ]
+    first = found["data"][0]
+    assert (first["team"], first["person"]) == ("甲镇救援队", world.person_a.name)
+    assert first["team_id"] == teams[0]["id"] and first["person_id"] == world.person_a.id
+    wider = (await client.get(f"{TEAMS}/certifications?within_days=60", headers=officer)).json()
+    assert wider["count"] == 3 and wider["data"][-1]["name"] == "矿山救护证"
+    one = f"{TEAMS}/certifications?within_days=60&team_id={teams[1]['id']}&limit=1"
+    assert [c["name"] for c in (await client.get(one, headers=officer)).json()["data"]] == [
+        "潜水证"
+    ]
+    other = bearer(world.user_b) if world.user_b else {}
+    assert (await client.get(f"{TEAMS}/certifications", headers=other)).json()["count"] == 0
+    r = await client.get(f"{TEAMS}/certifications?within_days=-1", headers=officer)
+    assert r.status_code == 422 and r.json()["errors"][0]["in"] == "query"
