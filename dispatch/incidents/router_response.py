@@ -39,7 +39,7 @@ async def activate_plan(
 ) -> ActivationRead:
     """Activate a published plan version at a response level: its checklist becomes tasks."""
     activation = await activations.activate(session, user, *current, data)
-    return await activations.read(session, activation)
+    return await activations.read(session, activation, await dispatches.counts(session, current[0]))
 
 
 @router.patch("/{incident_id}/activations/{activation_id}", response_model=ActivationRead)
@@ -53,7 +53,7 @@ async def change_level(
     """Raise or lower the response level; the checklist follows."""
     activation = await activations.get(session, current[0], activation_id)
     activation = await activations.change_level(session, user, *current, activation, data.level)
-    return await activations.read(session, activation)
+    return await activations.read(session, activation, await dispatches.counts(session, current[0]))
 
 
 @router.post("/{incident_id}/activations/{activation_id}/deactivate", response_model=ActivationRead)
@@ -62,7 +62,7 @@ async def deactivate_plan(
 ) -> ActivationRead:
     activation = await activations.get(session, current[0], activation_id)
     activation = await activations.deactivate(session, user, *current, activation)
-    return await activations.read(session, activation)
+    return await activations.read(session, activation, await dispatches.counts(session, current[0]))
 
 
 @router.patch("/{incident_id}/tasks/{task_id}", response_model=TaskRead)

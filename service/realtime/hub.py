@@ -219,6 +219,9 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # shutting down: a cancelled read fails its rollback; not an error
                 log.exception("outbox pump failed; retrying")
                 await asyncio.sleep(self.poll_s)
 

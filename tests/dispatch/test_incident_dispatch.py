@@ -79,8 +79,10 @@ async def test_team_and_materials_dispatched_and_returned(
     activate = {"plan_id": plan["id"], "level": "IV"}
     r = await client.post(f"{API}/{incident['id']}/activations", json=activate, headers=duty)
     assert r.status_code == 201, r.text
+    created = r.json()
     listed = (await client.get(f"{API}/{incident['id']}/activations", headers=duty)).json()
     entry = listed["data"][0]
+    assert created["dispatched"] == entry["dispatched"]  # the answer to the POST says it too
     assert entry["required"]["teams"][0] == {"team_type": "flood", "count": 2, "note": None}
     sandbags = str(stores.sandbags.id)
     assert entry["dispatched"] == {
