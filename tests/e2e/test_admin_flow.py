@@ -171,6 +171,7 @@ async def test_admin_sets_up_an_org_its_people_access_and_channels(
     # the deliveries log has it, and filters by state and kind
     channel_id = server.api("GET", "/channels", params={"org_id": town["id"]})["data"][0]["id"]
     await tab(page, "deliveries")
+    await page.select_option("select[name=within]", str(town["id"]))
     await page.select_option("select[name=kind]", "webhook")
     await page.select_option("select[name=state]", "sent")
     sent = page.locator(f"[data-testid=delivery-list] tr[data-ref='channel:{channel_id}:test']")
