@@ -71,6 +71,10 @@ async def test_admin_sets_up_an_org_its_people_access_and_channels(
     await expect(item).to_have_attribute("aria-level", "2")
     town = server.org(TOWN)
     assert town["parent_id"] == server.org("阳城县")["id"]
+    # changed elsewhere, the open form follows
+    server.api("PATCH", f"/orgs/{town['id']}", json={"division_code": "140522999"})
+    code = page.locator("[data-form=org] input[name=division_code]")
+    await expect(code).to_have_value("140522999")
     await shot(page, "admin-orgs")
 
     # a person of the new org
@@ -160,7 +164,8 @@ async def test_admin_sets_up_an_org_its_people_access_and_channels(
     await form.locator("[data-action=save-channel]").click()
     await expect(form).to_have_count(0)
     channel = page.locator(f"[data-testid=channel-list] tr[data-channel='{CHANNEL}']")
-    await channel.locator("[data-action=test-send]").click()
+    await channel.locator("[data-action=test-send]").focus()
+    await page.keyboard.press("Enter")
     result = page.locator(f"[data-test-of='{CHANNEL}'] [data-testid=test-result]")
     await expect(result).to_have_attribute("data-state", "sent", timeout=10000)
     await expect(result.locator("[data-role=status]")).to_have_text("HTTP 200")

@@ -7,7 +7,7 @@ export const CHANNEL_KINDS = ["sms", "webhook", "wecom", "dingtalk"] as const;
 export const SIGNED_KINDS = ["webhook", "dingtalk"] as const;
 export const DELIVERY_STATES = ["queued", "sent", "failed"] as const;
 export const AUDIT_OBJECTS = ["org", "person", "user", "api_token", "channel", "delivery"] as const;
-export const AUDIT_ACTIONS = ["created", "updated", "deleted", "revoked"] as const;
+export const AUDIT_ACTIONS = ["created", "updated", "deleted", "revoked", "sent", "retrying", "deferred", "failed"] as const;
 /** The event topics whose changes the Administration screen shows. */
 export const ADMIN_TOPICS = ["orgs", "people", "users", "channels", "deliveries"] as const;
 
