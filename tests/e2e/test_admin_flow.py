@@ -106,6 +106,7 @@ async def test_admin_sets_up_an_org_its_people_access_and_channels(
     await form.locator("[data-action=add-grant]").click()
     await form.locator("select[name='grants.0.role']").select_option("duty_officer")
     await form.locator("select[name='grants.0.org_id']").select_option(str(town["id"]))
+    await shot(page, "admin-user-form")
     await form.locator("[data-action=save-user]").click()
     await expect(form).to_have_count(0)
     row = page.locator(f"[data-testid=user-list] tr[data-user='{USERNAME}']")
@@ -172,6 +173,11 @@ async def test_admin_sets_up_an_org_its_people_access_and_channels(
     [received] = target.to("/hook")
     assert received.method == "POST" and received.json()["title"] == "应急平台测试消息"
     await shot(page, "admin-channel-test")
+    # the township's duty officer sees their org's robot and may test it, not change it
+    await tab(other, "channels")
+    robot = other.locator(f"[data-testid=channel-list] tr[data-channel='{CHANNEL}']")
+    await expect(robot.locator("[data-action=test-send]")).to_be_enabled()
+    await expect(robot.locator("[data-action=edit]")).to_have_count(0)
 
     # the deliveries log has it, and filters by state and kind
     channel_id = server.api("GET", "/channels", params={"org_id": town["id"]})["data"][0]["id"]
