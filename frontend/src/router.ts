@@ -1,5 +1,5 @@
 /** Routes: `/` dispatch screen, `/warnings/:id` one warning, `/incidents/:id` one incident, `/m` the phone page, `/login`;
- * the office screens: `/plans` (and `/plans/:id/:number?`), `/resources` (and its teams and depots). */
+ * the office screens: `/plans` (and `/plans/:id/:number?`), `/resources` (and its teams and depots), `/admin`. */
 import { createRouter, createWebHistory } from "vue-router";
 import { loggedIn } from "./api/session";
 
@@ -14,6 +14,7 @@ export const router = createRouter({
     { path: "/resources", name: "resources", component: () => import("./views/resources/ResourcesView.vue") },
     { path: "/resources/teams/:id(\\d+)", name: "team", component: () => import("./views/resources/TeamView.vue"), props: true },
     { path: "/resources/depots/:id(\\d+)", name: "depot", component: () => import("./views/resources/DepotView.vue"), props: true },
+    { path: "/admin", name: "admin", component: () => import("./views/admin/AdminView.vue") },
     { path: "/m", name: "phone", component: () => import("./views/PhoneView.vue"), meta: { phone: true } },
     { path: "/login", name: "login", component: () => import("./views/LoginView.vue"), meta: { public: true } },
     { path: "/:rest(.*)*", name: "missing", component: () => import("./views/MissingView.vue"), meta: { public: true } },

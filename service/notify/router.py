@@ -11,8 +11,9 @@ from service.deps import CurrentUser, PageDep, PathId, QueryId, SessionDep, ensu
 from service.notify import service
 from service.notify.models import Channel, ChannelKind, DeliveryState
 from service.notify.schemas import ChannelCreate, ChannelRead, ChannelUpdate, DeliveryRead
+from service.orgs import service as orgs
 from service.orgs.models import Org
-from service.schemas import Page
+from service.schemas import MAX_ID, Page
 
 channels = APIRouter(prefix="/channels", tags=["channels"])
 deliveries = APIRouter(prefix="/deliveries", tags=["deliveries"])
@@ -25,6 +26,16 @@ async def current_channel(
 
 
 CurrentChannel = Annotated[tuple[Channel, Org], Depends(current_channel)]
+Within = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="only those of this org's subtree")
+]
+
+
+async def subtree_path(session: SessionDep, user: CurrentUser, within: int | None) -> str | None:
+    """The path of the ``within`` org (404 unless the caller sees it), or None."""
+    if within is None:
+        return None
+    return (await orgs.get_visible(session, user.scope("org.read"), within)).path
 
 
 @channels.get("", response_model=Page[ChannelRead])
@@ -36,12 +47,15 @@ async def list_channels(
     org_id: QueryId = None,
     kind: ChannelKind | None = None,
     enabled: bool | None = None,
+    within: Within = None,
 ) -> Page[ChannelRead]:
+    """``within``: the channels of the org's subtree and of the people in it."""
     rows, count = await service.search(
         session,
         user.scope("channel.read"),
         person_id=person_id,
         org_id=org_id,
+        within=await subtree_path(session, user, within),
         kind=kind,
         enabled=enabled,
         limit=page.limit,
@@ -99,11 +113,13 @@ async def list_deliveries(
     kind: ChannelKind | None = None,
     ref: Annotated[str | None, Query(max_length=120)] = None,
     channel_id: QueryId = None,
+    within: Within = None,
 ) -> Page[DeliveryRead]:
-    """Newest first."""
+    """Newest first; ``within``: those sent for an org of this org's subtree."""
     rows, count = await service.search_deliveries(
         session,
         user.scope("delivery.read"),
+        within=await subtree_path(session, user, within),
         state=state,
         kind=kind,
         ref=ref,

@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.auth.permissions import Principal, Scope
+from service.auth.permissions import Principal, Scope, subtree_of
 from service.changes import record_change
 from service.clock import service as clock
 from service.db import fetch_page, utcnow
@@ -76,10 +76,15 @@ async def search(
     org_id: int | None = None,
     kind: ChannelKind | None = None,
     enabled: bool | None = None,
+    within: str | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Channel], int]:
+    """``within``: an org path; the channels whose owner (the org, or the person's org) is in
+    its subtree."""
     where = [scope.clause(col(Org.path))]
+    if within is not None:
+        where.append(col(Org.path).like(subtree_of(within)))
     if person_id is not None:
         where.append(col(Channel.person_id) == person_id)
     if org_id is not None:
@@ -286,11 +291,14 @@ async def search_deliveries(
     kind: ChannelKind | None = None,
     ref: str | None = None,
     channel_id: int | None = None,
+    within: str | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Delivery], int]:
-    """Newest first."""
+    """Newest first; ``within``: an org path, the deliveries sent for its subtree."""
     where = [scope.clause(col(Delivery.org_path))]
+    if within is not None:
+        where.append(col(Delivery.org_path).like(subtree_of(within)))
     if state is not None:
         where.append(col(Delivery.state) == state)
     if kind is not None:

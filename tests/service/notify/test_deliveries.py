@@ -1,4 +1,5 @@
-"""Deliveries: who sees them, how they are filtered, and the per-target rate limit."""
+"""Deliveries: who sees them, how they (and channels) are filtered by org subtree and
+more, and the per-target rate limit."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.factories import World, bearer
 from tests.service.notify.conftest import configured, make_channel, send_test, settle
 from tests.service.notify.target import Target
 
+CHANNELS = "/api/v1/channels"
 DELIVERIES = "/api/v1/deliveries"
 
 
@@ -131,3 +133,41 @@ async def test_the_rate_limit_holds_sends_back_without_spending_attempts(
             sa.text("SELECT count(*) FROM outbox_event WHERE type = 'delivery.deferred'")
         )
     assert int(deferred or 0) >= 3
+
+
+async def test_channels_and_deliveries_within_an_org_subtree(
+    client: httpx.AsyncClient, db: Database, world: World, target: Target
+) -> None:
+    root = bearer(world.root_admin)
+    village = await make_channel(
+        client, root, org_id=world.village_a.id, kind="webhook", address=target.url("/v")
+    )
+    person = await make_channel(
+        client, root, person_id=world.person_a.id, kind="webhook", address=target.url("/p")
+    )
+    other = await make_channel(
+        client, root, org_id=world.town_b.id, kind="webhook", address=target.url("/b")
+    )
+    sent = {c["id"]: (await send_test(client, root, c["id"]))["id"] for c in (village, person)}
+    sent[other["id"]] = (await send_test(client, root, other["id"]))["id"]
+
+    async def ids(path: str, headers: dict[str, str], within: int) -> list[int]:
+        response = await client.get(path, headers=headers, params={"within": within})
+        assert response.status_code == 200, response.text
+        return sorted(row["id"] for row in response.json()["data"])
+
+    # the person of 甲镇 and the village below it; not 乙镇
+    assert await ids(CHANNELS, root, world.town_a.id) == sorted([village["id"], person["id"]])
+    assert await ids(CHANNELS, root, world.village_a.id) == [village["id"]]
+    assert await ids(CHANNELS, root, world.county.id) == sorted(sent)
+    assert await ids(DELIVERIES, root, world.town_a.id) == sorted(
+        [sent[village["id"]], sent[person["id"]]]
+    )
+    assert await ids(DELIVERIES, root, world.town_b.id) == [sent[other["id"]]]
+    # an org the caller cannot see is no filter they may use; a bad id names the field
+    town_staff = world.headers(Role.duty_officer)
+    for path in (CHANNELS, DELIVERIES):
+        hidden = await client.get(path, headers=town_staff, params={"within": world.town_b.id})
+        assert hidden.status_code == 404, path
+        bad = await client.get(path, headers=town_staff, params={"within": 0})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "within"
