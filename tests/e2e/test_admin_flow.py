@@ -103,6 +103,7 @@ async def test_admin_sets_up_an_org_its_people_access_and_channels(
     choose = form.locator("[data-role=person-choose]")
     await expect(choose.locator(f"option[value='{person_id}']")).to_have_count(1)
     await choose.select_option(str(person_id))
+    await expect(choose).to_have_value(str(person_id))  # the choice stays shown, by name
     await form.locator("[data-action=add-grant]").click()
     await form.locator("select[name='grants.0.role']").select_option("duty_officer")
     await form.locator("select[name='grants.0.org_id']").select_option(str(town["id"]))
