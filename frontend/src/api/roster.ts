@@ -206,3 +206,9 @@ export function swapSteps(swap: Swap, me: { person_id: number | null; roles: rea
     out.push("cancel");
   return out;
 }
+
+/** A post's name in the UI language: the two posts every schedule has are translated
+ * (`duty.post.*`), the org's own posts keep their name. */
+export function postLabel(post: Pick<Post, "key" | "name">, t: (key: string) => string): string {
+  return post.key === "leader" || post.key === "officer" ? t(`duty.post.${post.key}`) : post.name;
+}

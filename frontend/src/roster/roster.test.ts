@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createI18n } from "vue-i18n";
-import { DAY_FILTERS, MATTER_KINDS, ROTATION_KINDS, SHIFT_SOURCES, SWAP_STATES, SWAP_STEPS, swapSteps, type Schedule, type Swap } from "../api/roster";
+import { DAY_FILTERS, MATTER_KINDS, postLabel, ROTATION_KINDS, SHIFT_SOURCES, SWAP_STATES, SWAP_STEPS, swapSteps, type Schedule, type Swap } from "../api/roster";
 import { missingHandler } from "../i18n/index";
 import { messages } from "../i18n/messages";
 import { buildDays } from "./calendar";
@@ -25,6 +25,9 @@ describe("roster labels", () => {
       for (const [prefix, values] of dynamic) {
         for (const value of values) expect(t(`${prefix}.${value}`), `${prefix}.${value}`).not.toBe(`${prefix}.${value}`);
       }
+      // the standard posts in the UI language, an org's own post by its name
+      expect(postLabel({ key: "leader", name: "带班领导" }, t)).toBe(locale === "en" ? "Leader" : "带班领导");
+      expect(postLabel({ key: "driver", name: "驾驶员" }, t)).toBe("驾驶员");
     });
   }
 });
