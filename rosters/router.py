@@ -14,6 +14,7 @@ from rosters.schemas import (
     Gaps,
     HandoverCreate,
     HandoverRead,
+    Holidays,
     ShiftDetail,
     ShiftRead,
 )
@@ -32,7 +33,7 @@ from service.errors import Forbidden, Invalid, Unauthorized
 from service.orgs import service as orgs
 from service.orgs.models import Org
 from service.people import service as people
-from service.schemas import Page, Timestamp
+from service.schemas import Day, Page, Timestamp
 
 router = APIRouter(prefix="/duty", tags=["duty"])
 
@@ -68,6 +69,18 @@ async def duty_gaps(
     shifts.check_range(start, end)
     org = await orgs.get_visible(session, user.scope("duty.read"), org_id)
     return await shifts.gaps(session, org, start, end)
+
+
+@router.get("/holidays", response_model=Holidays)
+async def duty_holidays(
+    user: CurrentUser,
+    first: Annotated[Day, Query(alias="from", examples=["2026-10-01"])],
+    last: Annotated[Day, Query(alias="to", examples=["2026-10-31"])],
+) -> Holidays:
+    """China's statutory holidays and adjusted working days for every day from ``from`` to
+    ``to`` (at most 366 days), from chinese-calendar; a year it does not carry yet is
+    ``known: false`` (weekends only) and listed in ``unpublished_years``."""
+    return shifts.calendar(first, last)
 
 
 @router.post("/calendar/feed")

@@ -306,6 +306,28 @@ class ShiftDetail(ShiftRead):
     received: HandoverRead | None = Field(default=None, description="what it was handed")
 
 
+# ---- the official calendar -------------------------------------------------------------
+
+
+class HolidayRead(ReadModel):
+    date: date
+    workday: bool = Field(description="a working day by the official calendar")
+    statutory: bool = Field(description="a statutory holiday (法定节假日)")
+    adjusted: bool = Field(description="a weekend day that is an adjusted working day (调休上班)")
+    name: str | None = Field(description="the holiday's name (also on its adjusted working days)")
+    name_zh: str | None
+    known: bool = Field(description="false: the year is not published in chinese-calendar yet")
+
+
+class Holidays(ReadModel):
+    start_date: date
+    end_date: date
+    data: list[HolidayRead] = Field(description="every day of the range, in order")
+    count: int
+    unpublished_years: list[int]
+    warnings: list[Warning_] = Field(default_factory=list)
+
+
 # ---- key periods -----------------------------------------------------------------------
 
 

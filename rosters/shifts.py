@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +12,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rosters import coverage, holidays
 from rosters.materialise import MAX_SHIFT, post_rules
 from rosters.models import LEADER, DutyHandover, DutyPost, DutyShift
-from rosters.schemas import DutyNow, GapRead, Gaps, HandoverRead, ShiftDetail, ShiftRead, Warning_
+from rosters.schemas import (
+    DutyNow,
+    GapRead,
+    Gaps,
+    HandoverRead,
+    HolidayRead,
+    Holidays,
+    ShiftDetail,
+    ShiftRead,
+    Warning_,
+)
 from rosters.setup import posts_of
 from service.auth.permissions import Scope
 from service.db import fetch_page
@@ -26,12 +36,51 @@ from service.people.schemas import PersonRead
 MAX_RANGE = timedelta(days=400)
 
 
-def warnings_for(start: datetime, end: datetime) -> list[Warning_]:
-    """Years in the range whose official holiday calendar is not published yet."""
+def unpublished(years: list[int]) -> list[Warning_]:
     return [
         Warning_(code="holidays_unpublished", message=t("holidays_unpublished", year=year))
-        for year in holidays.unpublished_years(start.date(), end.date())
+        for year in years
     ]
+
+
+def warnings_for(start: datetime, end: datetime) -> list[Warning_]:
+    """Years in the range whose official holiday calendar is not published yet."""
+    return unpublished(holidays.unpublished_years(start.date(), end.date()))
+
+
+MAX_CALENDAR_DAYS = 366
+
+
+def calendar(first: date, last: date) -> Holidays:
+    """Every day from ``first`` to ``last`` by the official calendar: statutory holidays,
+    adjusted working days, and whether the year is published yet."""
+    if last < first:
+        raise Invalid.field("to", "end_before_start")
+    if (last - first).days >= MAX_CALENDAR_DAYS:
+        raise Invalid.field("to", "range_too_long", days=MAX_CALENDAR_DAYS)
+    rows = []
+    for d in holidays.days(first, last):
+        info = holidays.day(d)
+        rows.append(
+            HolidayRead(
+                date=d,
+                workday=info.workday,
+                statutory=info.statutory,
+                adjusted=info.known and info.workday and d.isoweekday() > 5,
+                name=info.name,
+                name_zh=info.name_zh,
+                known=info.known,
+            )
+        )
+    years = holidays.unpublished_years(first, last)
+    return Holidays(
+        start_date=first,
+        end_date=last,
+        data=rows,
+        count=len(rows),
+        unpublished_years=years,
+        warnings=unpublished(years),
+    )
 
 
 def check_range(start: datetime, end: datetime, limit: timedelta = MAX_RANGE) -> None:

@@ -9,6 +9,7 @@ export const router = createRouter({
     { path: "/", name: "dispatch", component: () => import("./views/DispatchView.vue") },
     { path: "/warnings/:id(\\d+)", name: "warning", component: () => import("./views/WarningView.vue"), props: true },
     { path: "/incidents/:id(\\d+)", name: "incident", component: () => import("./views/IncidentView.vue"), props: true },
+    { path: "/roster", name: "roster", component: () => import("./views/roster/RosterView.vue") },
     { path: "/plans", name: "plans", component: () => import("./views/plans/PlansView.vue") },
     { path: "/plans/:id(\\d+)/:number(\\d+)?", name: "plan", component: () => import("./views/plans/PlanView.vue"), props: true },
     { path: "/resources", name: "resources", component: () => import("./views/resources/ResourcesView.vue") },
