@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -170,7 +171,7 @@ class Browsers:
     async def login(
         self, page: Page, username: str, path: str = "/", password: str = DEMO_PASSWORD
     ) -> None:
-        await page.goto(f"/login?next={path}")
+        await page.goto(f"/login?next={quote(path, safe='/')}")
         await page.fill("input[name=username]", username)
         await page.fill("input[name=password]", password)
         await page.click("button[type=submit]")
