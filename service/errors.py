@@ -176,8 +176,11 @@ def validation_errors(raw: list[Any]) -> list[dict[str, Any]]:
         ctx = {k: _readable(v) for k, v in (err.get("ctx") or {}).items()}
         if err.get("type") == "value_error" and "error" in ctx:
             ctx["error"] = str(ctx["error"])
-        message = translate(err.get("type", ""), **ctx) or err.get("msg", "invalid")
-        item = {"field": path, "message": message, "code": err.get("type", "invalid")}
+        kind = err.get("type", "invalid")
+        if kind.endswith("_type") and "input" in err and err["input"] is None:
+            kind = "missing"  # null for a value that must be given: "required", not "an integer"
+        message = translate(kind, **ctx) or err.get("msg", "invalid")
+        item = {"field": path, "message": message, "code": kind}
         if where and where != "body":
             item["in"] = where
         rendered.append(item)

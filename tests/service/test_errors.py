@@ -158,3 +158,21 @@ async def test_database_gone_is_503_not_500(tmp_path: Path, world: World) -> Non
             assert api.headers["content-type"] == PROBLEM
             assert api.json()["code"] == "database_unavailable"
             assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_null_for_a_required_value_says_required(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    response = await client.post(
+        "/api/v1/people",
+        json={"name": None, "org_id": None},
+        headers=bearer(world.root_admin),
+    )
+    assert response.status_code == 422, response.text
+    errors = {e["field"]: e for e in response.json()["errors"]}
+    assert errors["name"]["code"] == "missing" and errors["name"]["message"] == "必填"
+    assert errors["org_id"]["code"] == "missing"
+    # null where null is allowed is no error
+    body = {"name": "新村", "kind": "county", "parent_id": None, "lat": None, "lon": None}
+    response = await client.post("/api/v1/orgs", json=body, headers=bearer(world.root_admin))
+    assert response.status_code == 201, response.text
