@@ -50,8 +50,8 @@ async def test_kill_9_mid_handler_then_restart_fires_each_timer_once(
             await clock.schedule(
                 s, KIND, f"busy{i}", now, payload={"sleep": 30, "sleep_attempts": 1}
             )
-        for i in range(100):  # these are still pending then
-            await clock.schedule(s, KIND, f"later{i}", now + timedelta(seconds=4 + i * 0.01))
+        for i in range(100):  # these are still pending then (due once the first is dead)
+            await clock.schedule(s, KIND, f"later{i}", now + timedelta(hours=1, seconds=i * 0.01))
     first = start_worker(database_url)
     try:
 
@@ -64,6 +64,10 @@ async def test_kill_9_mid_handler_then_restart_fires_each_timer_once(
         first.send_signal(signal.SIGKILL)
         first.wait()
     assert await _count(db, TimerState.pending) == 100
+    async with db.session() as s:  # the later ones fall due while no clock runs
+        await s.execute(
+            sa.update(Timer).where(col(Timer.ref).like("later%")).values(due_at=utcnow())
+        )
 
     second = start_worker(database_url)
     try:
