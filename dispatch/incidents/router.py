@@ -51,7 +51,7 @@ CurrentIncident = Annotated[tuple[Incident, Org], Depends(current_incident)]
 
 
 async def writable_incident(user: CurrentUser, current: CurrentIncident) -> tuple[Incident, Org]:
-    ensure(user, "incident.write", current[1].path)
+    service.ensure_writer(user, *current)
     return current
 
 
@@ -77,6 +77,7 @@ async def list_incidents(
     org_id: QueryId = None,
     grade: Annotated[Grade | None, Query()] = None,
     type: Annotated[IncidentType | None, Query()] = None,
+    exercise: Annotated[bool | None, Query(description="true: drills' only; false: real")] = None,
 ) -> Page[IncidentRead]:
     rows, count = await service.search(
         session,
@@ -86,6 +87,7 @@ async def list_incidents(
         org_id=org_id,
         grade=grade,
         type_=type,
+        exercise=exercise,
         limit=page.limit,
         offset=page.offset,
     )

@@ -117,6 +117,7 @@ class IncidentRead(ReadModel):
     computed_grade: Grade
     grade_manual: bool
     grade_reason: str | None
+    exercise: bool = Field(default=False, description="recorded in a drill")
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None

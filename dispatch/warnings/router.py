@@ -46,9 +46,10 @@ async def list_warnings(
     user: CurrentUser,
     page: PageDep,
     status: Annotated[WarningStatus | None, Query()] = None,
+    exercise: Annotated[bool | None, Query(description="true: drills' only; false: real")] = None,
 ) -> Page[WarningRead]:
     rows, count = await service.search(
-        session, user, status=status, limit=page.limit, offset=page.offset
+        session, user, status=status, exercise=exercise, limit=page.limit, offset=page.offset
     )
     return Page(data=[WarningRead.model_validate(r) for r in rows], count=count)
 

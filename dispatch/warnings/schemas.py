@@ -246,6 +246,7 @@ class WarningRead(ReadModel):
     recall_count: int
     recall_interval_s: int
     version: int
+    exercise: bool = Field(default=False, description="issued in a drill (CAP status Exercise)")
     issued_at: datetime | None
     ended_at: datetime | None
     created_at: datetime
