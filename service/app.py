@@ -18,6 +18,7 @@ from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline ti
 from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
 from plans.drills.router import router as drills_router
+from plans.drills.router_calendar import router as drill_calendar_router
 from plans.drills.router_run import router as drill_run_router
 from plans.library.router import router as plans_router
 from plans.resources import jobs as resource_jobs  # resources' clock handlers
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incident_response_router,
         intake_router,
         plans_router,
+        drill_calendar_router,  # before /drills/{drill_id}
         drills_router,
         drill_run_router,
         resources_router,

@@ -123,6 +123,18 @@ class IncidentRead(ReadModel):
     closed_at: datetime | None
 
 
+class IncidentStats(ReadModel):
+    """Statistics of real incidents (exercise ones are never counted)."""
+
+    incidents: int
+    by_grade: dict[str, int]
+    by_type: dict[str, int]
+    by_status: dict[str, int]
+    deaths: int
+    serious_injuries: int
+    direct_loss_yuan: int
+
+
 class GradeRead(ReadModel):
     id: int
     grade: Grade

@@ -257,3 +257,16 @@ class WarningStatusRead(WarningRead):
     totals: RollUp
     by_township: list[RollUp]
     recipients: list[RecipientRead]
+
+
+class WarningStats(ReadModel):
+    """Statistics of real warnings (exercise ones are never counted)."""
+
+    warnings: int
+    by_status: dict[str, int]
+    by_level: dict[str, int]
+    recipients: int
+    answered: int
+    late: int
+    escalated: int
+    pending: int

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from plans.drills import actions as corrective
 from plans.drills import evaluation, exercise, service
 from plans.drills.models import OPEN_ACTIONS, Drill
-from plans.drills.schemas import AfterActionReport, DrillRead, FindingDetail, Named
+from plans.drills.schemas import AfterActionReport, DrillRead, FindingDetail, FindingRead, Named
 from plans.library import versions
 from plans.resources import teams
 from service.errors import NotFound
@@ -23,7 +23,8 @@ async def findings(session: AsyncSession, drill: Drill, org: Org) -> list[Findin
     out = []
     for finding in await evaluation.findings_of(session, drill):
         mine = [corrective.read(a, org) for a in actions if a.finding_id == finding.id]
-        out.append(FindingDetail.model_validate({**finding.model_dump(), "actions": mine}))
+        base = FindingRead.model_validate(finding).model_dump()
+        out.append(FindingDetail(**base, actions=mine))
     return out
 
 

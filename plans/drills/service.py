@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -80,7 +81,8 @@ async def search(
     offset: int,
 ) -> tuple[list[Drill], int]:
     """Drills the caller sees, by start time; ``start``/``end`` keep those overlapping the
-    range (a month view), ``org_id`` the drills organised in that org's subtree."""
+    range (a month view), ``org_id`` the drills organised in that org's subtree,
+    ``person_id`` those the person takes part in (named, or through a team)."""
     visible = actor.scope(READ).clause(col(Org.path))
     if actor.person_id is not None:
         visible = visible | json_int_array_has(col(Drill.person_ids), actor.person_id)
@@ -96,8 +98,11 @@ async def search(
     if org_id is not None:
         within = await orgs.get(session, org_id)
         query = query.where(col(Org.path).startswith(within.path if within else "-"))
-    if person_id is not None:
-        query = query.where(json_int_array_has(col(Drill.person_ids), person_id))
+    if person_id is not None:  # named, or in a participating team
+        ways = [json_int_array_has(col(Drill.person_ids), person_id)]
+        for team in await teams.of_person(session, person_id):
+            ways.append(json_int_array_has(col(Drill.team_ids), team))
+        query = query.where(sa.or_(*ways))
     if team_id is not None:
         query = query.where(json_int_array_has(col(Drill.team_ids), team_id))
     order = (col(Drill.start_at), col(Drill.id))
