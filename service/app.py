@@ -17,6 +17,9 @@ from dispatch.incidents.router_response import router as incident_response_route
 from dispatch.warnings import calls as warning_calls  # noqa: F401  (deadline timers)
 from dispatch.warnings.batch import AckBatcher
 from dispatch.warnings.router import router as warnings_router
+from plans.drills.router import router as drills_router
+from plans.drills.router_calendar import router as drill_calendar_router
+from plans.drills.router_run import router as drill_run_router
 from plans.library.router import router as plans_router
 from plans.resources import jobs as resource_jobs  # resources' clock handlers
 from plans.resources.router import router as resources_router
@@ -129,6 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         incident_response_router,
         intake_router,
         plans_router,
+        drill_calendar_router,  # before /drills/{drill_id}
+        drills_router,
+        drill_run_router,
         resources_router,
         ui.router,
     ):

@@ -269,6 +269,29 @@ def _json_array_has_pg(element: json_array_has, compiler: Any, **kw: Any) -> str
     )
 
 
+class json_int_array_has(FunctionElement[bool]):
+    """``json_int_array_has(column, value)``: the JSON array of integers in ``column`` holds
+    the integer ``value``."""
+
+    type = sa.Boolean()
+    name = "json_int_array_has"
+    inherit_cache = True
+
+
+@compiles(json_int_array_has, "sqlite")
+def _json_int_array_has_sqlite(element: json_int_array_has, compiler: Any, **kw: Any) -> str:
+    return _json_array_has_sqlite(element, compiler, **kw)  # type: ignore[arg-type]
+
+
+@compiles(json_int_array_has, "postgresql")
+def _json_int_array_has_pg(element: json_int_array_has, compiler: Any, **kw: Any) -> str:
+    column, value = list(element.clauses)
+    return (
+        f"CAST({compiler.process(column, **kw)} AS JSONB) "
+        f"@> jsonb_build_array(CAST({compiler.process(value, **kw)} AS INTEGER))"
+    )
+
+
 async def fetch_page(
     session: AsyncSession,
     statement: SelectOfScalar[Row],

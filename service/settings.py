@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     plan_review_years_by_kind: dict[str, int] = {}  # e.g. {"unit": 2}
     plan_review_notice_days: int = Field(default=90, ge=1, le=3660)
     plan_attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    # drills (plans/drills)
+    drill_reminder_offsets_s: list[int] = [7 * 86400, 86400, 3600]  # before the start
+    drill_due_soon_days: int = Field(default=60, ge=1, le=366)  # compliance: "due soon"
+    drill_action_notice_days: int = Field(default=3, ge=0, le=60)  # before an action is due
     # photos (warning feedback, incidents): JPEG, PNG or WebP, metadata stripped
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     photo_max_pixels: int = Field(default=50_000_000, ge=10_000)
@@ -95,6 +99,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
+
+    @field_validator("drill_reminder_offsets_s")
+    @classmethod
+    def _offsets(cls, value: list[int]) -> list[int]:
+        if any(o < 60 or o > 366 * 86400 for o in value) or len(value) > 10:
+            raise ValueError("drill reminder offsets are 60 s to 366 days, at most 10 of them")
+        return sorted(set(value), reverse=True)
 
     @field_validator("sms_gateway_url")
     @classmethod

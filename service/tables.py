@@ -10,6 +10,7 @@ from dispatch.incidents.models import (
     Task,
 )
 from dispatch.warnings.models import EscalationTask, Feedback, Recipient, Warning
+from plans.drills.models import CorrectiveAction, Drill, DrillExercise, Finding
 from plans.library.models import Plan, PlanVersion
 from plans.resources import models as resource_models  # noqa: F401  (resource tables)
 from rosters.models import (
@@ -39,8 +40,11 @@ __all__ = [
     "AuditEntry",
     "CalendarFeed",
     "Channel",
+    "CorrectiveAction",
     "Delivery",
     "Dispatch",
+    "Drill",
+    "DrillExercise",
     "DutyHandover",
     "DutyLeave",
     "DutyOverride",
@@ -51,6 +55,7 @@ __all__ = [
     "DutySwap",
     "EscalationTask",
     "Feedback",
+    "Finding",
     "GradeChange",
     "Incident",
     "KeyPeriod",

@@ -63,6 +63,27 @@ async def of(session: AsyncSession, incident: Incident) -> list[Dispatch]:
     return list(rows.all())
 
 
+OUT = (DispatchStatus.requested, DispatchStatus.en_route, DispatchStatus.on_scene)
+
+
+async def teams_out(
+    session: AsyncSession, team_ids: list[int], *, exercise: bool | None = False
+) -> list[tuple[Dispatch, Incident]]:
+    """Dispatches of these teams that have not returned (nor been cancelled), with their
+    incidents: real ones only by default (``exercise=None``: every one)."""
+    if not team_ids:
+        return []
+    query = (
+        select(Dispatch, Incident)
+        .join(Incident, col(Incident.id) == col(Dispatch.incident_id))
+        .where(col(Dispatch.team_id).in_(team_ids), col(Dispatch.status).in_(OUT))
+        .order_by(col(Dispatch.id))
+    )
+    if exercise is not None:
+        query = query.where(col(Incident.exercise).is_(exercise))
+    return [(d, i) for d, i in (await session.exec(query)).all()]
+
+
 async def counts(session: AsyncSession, incident: Incident) -> dict[str, Any]:
     """What has been dispatched and not cancelled: teams by kind, items by name and by
     catalogue id (``item_ids``, what a level's required ``item_id`` compares with)."""
@@ -86,7 +107,11 @@ async def _event(
         session,
         topic=log.TOPIC,
         type=type_,
-        data={"incident_id": incident.id, **dump(DispatchRead.model_validate(row))},
+        data={
+            "incident_id": incident.id,
+            "exercise": incident.exercise,
+            **dump(DispatchRead.model_validate(row)),
+        },
         org_id=org.id,
         org_path=org.path,
     )

@@ -48,7 +48,7 @@ async def append(
         session,
         topic=TOPIC,
         type="incident.log",
-        data=dump(LogRead.model_validate(entry)),
+        data={**dump(LogRead.model_validate(entry)), "exercise": incident.exercise},
         org_id=org.id,
         org_path=org.path,
     )

@@ -94,6 +94,7 @@ class Incident(SQLModel, table=True):
     grade_reason: str | None = Field(default=None, max_length=1000)
     intake_key: str | None = Field(default=None, max_length=200)  # Idempotency-Key
     intake_hash: str | None = Field(default=None, max_length=64)  # of the first body
+    exercise: bool = False  # recorded in a drill: marked everywhere, kept out of statistics
     created_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")
     created_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)

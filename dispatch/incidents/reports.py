@@ -120,6 +120,7 @@ async def _event(
         "incident_id": incident.id,
         "title": incident.title,
         "grade": incident.grade,
+        "exercise": incident.exercise,
         "report": dump(ReportRead.model_validate(report)),
     }
     await outbox.append(

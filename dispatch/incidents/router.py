@@ -26,6 +26,7 @@ from dispatch.incidents.schemas import (
     IncidentCreate,
     IncidentDetail,
     IncidentRead,
+    IncidentStats,
     IncidentUpdate,
     LogCreate,
     LogRead,
@@ -51,7 +52,7 @@ CurrentIncident = Annotated[tuple[Incident, Org], Depends(current_incident)]
 
 
 async def writable_incident(user: CurrentUser, current: CurrentIncident) -> tuple[Incident, Org]:
-    ensure(user, "incident.write", current[1].path)
+    service.ensure_writer(user, *current)
     return current
 
 
@@ -77,6 +78,7 @@ async def list_incidents(
     org_id: QueryId = None,
     grade: Annotated[Grade | None, Query()] = None,
     type: Annotated[IncidentType | None, Query()] = None,
+    exercise: Annotated[bool | None, Query(description="true: drills' only; false: real")] = None,
 ) -> Page[IncidentRead]:
     rows, count = await service.search(
         session,
@@ -86,6 +88,7 @@ async def list_incidents(
         org_id=org_id,
         grade=grade,
         type_=type,
+        exercise=exercise,
         limit=page.limit,
         offset=page.offset,
     )
@@ -111,6 +114,18 @@ async def open_incidents_geojson(
     """Open incidents, newest first, as a GeoJSON FeatureCollection (RFC 7946) for the map
     and the dispatch screen: each with ``next_report``, the open report due soonest."""
     return await maps.geojson(session, user, unlocated=unlocated, limit=limit)
+
+
+@router.get("/summary", response_model=IncidentStats)
+async def incident_statistics(
+    session: SessionDep,
+    user: CurrentUser,
+    since: Annotated[Timestamp | None, Query(description="occurred at or after")] = None,
+    until: Annotated[Timestamp | None, Query(description="occurred before")] = None,
+) -> IncidentStats:
+    """Real incidents that occurred in the range, by grade, type and status, with their
+    casualties and loss; exercise incidents (drills) are never counted."""
+    return await maps.statistics(session, user, since=since, until=until)
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail)

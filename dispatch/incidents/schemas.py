@@ -117,9 +117,22 @@ class IncidentRead(ReadModel):
     computed_grade: Grade
     grade_manual: bool
     grade_reason: str | None
+    exercise: bool = Field(default=False, description="recorded in a drill")
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+
+
+class IncidentStats(ReadModel):
+    """Statistics of real incidents (exercise ones are never counted)."""
+
+    incidents: int
+    by_grade: dict[str, int]
+    by_type: dict[str, int]
+    by_status: dict[str, int]
+    deaths: int
+    serious_injuries: int
+    direct_loss_yuan: int
 
 
 class GradeRead(ReadModel):

@@ -31,16 +31,18 @@ from dispatch.incidents.schemas import (
     IncidentRead,
     IncidentUpdate,
 )
-from service.auth.permissions import Principal
+from service.auth.permissions import PERMISSIONS, Principal
 from service.changes import record_change
 from service.db import fetch_page, utcnow
-from service.errors import Conflict, Invalid, NotFound
+from service.errors import Conflict, Forbidden, Invalid, NotFound
 from service.notify import service as notify
 from service.orgs import service as orgs
 from service.orgs.models import Org
 from service.schemas import dump
 
 TOPIC = log.TOPIC
+WRITE = "incident.write"
+EXERCISE_WRITE = "drill.write"  # an exercise incident is also run by the drill's coordinator
 OPEN_STATUSES = (IncidentStatus.reported, IncidentStatus.responding, IncidentStatus.stabilized)
 STATUS_ZH = {
     IncidentStatus.reported: "已接报",
@@ -75,6 +77,7 @@ async def search(
     org_id: int | None = None,
     grade: Grade | None = None,
     type_: IncidentType | None = None,
+    exercise: bool | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Incident], int]:
@@ -94,6 +97,8 @@ async def search(
         query = query.where(col(Incident.grade) == grade)
     if type_ is not None:
         query = query.where(col(Incident.type) == type_)
+    if exercise is not None:
+        query = query.where(col(Incident.exercise).is_(exercise))
     return await fetch_page(
         session, query, order_by=col(Incident.id).desc(), limit=limit, offset=offset
     )
@@ -209,10 +214,12 @@ async def _set_grade(
         )
 
 
-async def jurisdiction(session: AsyncSession, actor: Principal, data: IncidentCreate) -> Org:
+async def jurisdiction(
+    session: AsyncSession, actor: Principal, data: IncidentCreate, *, permission: str = WRITE
+) -> Org:
     """The chosen org, or the nearest township (or county) to the location in the caller's
     scope: the suggestion a duty officer can correct later."""
-    scope = actor.scope("incident.write")
+    scope = actor.scope(permission)
     if data.org_id is not None:
         return await orgs.referenced(session, scope, data.org_id, "org_id")
     if data.lat is None or data.lon is None:
@@ -253,8 +260,12 @@ async def create(
     source: Source = Source.duty,
     intake_key: str | None = None,
     intake_hash: str | None = None,
+    exercise: bool = False,
 ) -> Incident:
-    org = await jurisdiction(session, actor, data)
+    """``exercise``: recorded in a drill, by a drill coordinator of the org too; it runs the
+    real flows (report clock, dispatch), marked as an exercise and kept out of statistics."""
+    permission = EXERCISE_WRITE if exercise else WRITE
+    org = await jurisdiction(session, actor, data, permission=permission)
     fields = data.model_dump(exclude={"org_id", "reported_at"})
     incident = Incident(
         **fields,
@@ -263,6 +274,7 @@ async def create(
         reported_at=data.reported_at or utcnow(),
         intake_key=intake_key,
         intake_hash=intake_hash,
+        exercise=exercise,
         created_by=actor.user_id,
     )
     _check_times(incident)
@@ -271,6 +283,8 @@ async def create(
     await _regrade(session, actor, incident, org, first=True)
     await reports.plan(session, incident, org, new=True)
     origin = "值班室录入" if source == Source.duty else f"{source} 推送"
+    if exercise:
+        origin += "，演练"
     await log.append(
         session,
         actor,
@@ -409,3 +423,10 @@ async def note(
     session: AsyncSession, actor: Principal, incident: Incident, org: Org, text: str
 ) -> Any:
     return await log.append(session, actor, incident, org, "note", text)
+
+
+def ensure_writer(actor: Principal, incident: Incident, org: Org) -> None:
+    """Incidents are written by duty staff; an exercise incident also by drill coordinators."""
+    if actor.can(WRITE, org.path) or (incident.exercise and actor.can(EXERCISE_WRITE, org.path)):
+        return
+    raise Forbidden("role_required", roles=", ".join(sorted(PERMISSIONS[WRITE])))

@@ -67,6 +67,7 @@ def summary(warning: Warning) -> dict[str, Any]:
         "title": warning.title,
         "status": warning.status,
         "version": warning.version,
+        "exercise": warning.exercise,
     }
 
 

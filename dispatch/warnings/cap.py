@@ -86,7 +86,8 @@ async def render(session: AsyncSession, warning: Warning, org: Org, *, sender: s
     _sub(alert, "sender", sender)
     sent = warning.updated_at if warning.version > 1 else (warning.issued_at or warning.created_at)
     _sub(alert, "sent", cap_time(sent, zone))
-    _sub(alert, "status", "Draft" if warning.status == WarningStatus.draft else "Actual")
+    status = "Draft" if warning.status == WarningStatus.draft else "Actual"
+    _sub(alert, "status", "Exercise" if warning.exercise else status)
     msg_type = "Alert"
     if warning.status == WarningStatus.cancelled and warning.issued_at:
         msg_type = "Cancel"

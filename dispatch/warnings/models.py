@@ -85,6 +85,7 @@ class Warning(SQLModel, table=True):
     version: int = 1  # bumped by every update after issue (CAP Update messages)
     cap_identifier: str | None = Field(default=None, max_length=200)  # of an imported alert
     cap_sender: str | None = Field(default=None, max_length=200)
+    exercise: bool = False  # issued in a drill (CAP status Exercise): kept out of statistics
     issued_at: datetime | None = utc_field(nullable=True)
     ended_at: datetime | None = utc_field(nullable=True)  # lifted or cancelled
     created_by: int | None = Field(default=None, foreign_key="auth_user.id", ondelete="SET NULL")

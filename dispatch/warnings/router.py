@@ -17,6 +17,7 @@ from dispatch.warnings.schemas import (
     RecipientsPreview,
     WarningCreate,
     WarningRead,
+    WarningStats,
     WarningStatusRead,
     WarningUpdate,
 )
@@ -26,7 +27,7 @@ from service.errors import Invalid
 from service.files.responses import file_response
 from service.orgs.models import Org
 from service.realtime.ws import op
-from service.schemas import Page
+from service.schemas import Page, Timestamp
 
 router = APIRouter(prefix="/warnings", tags=["warnings"])
 
@@ -46,9 +47,10 @@ async def list_warnings(
     user: CurrentUser,
     page: PageDep,
     status: Annotated[WarningStatus | None, Query()] = None,
+    exercise: Annotated[bool | None, Query(description="true: drills' only; false: real")] = None,
 ) -> Page[WarningRead]:
     rows, count = await service.search(
-        session, user, status=status, limit=page.limit, offset=page.offset
+        session, user, status=status, exercise=exercise, limit=page.limit, offset=page.offset
     )
     return Page(data=[WarningRead.model_validate(r) for r in rows], count=count)
 
@@ -105,6 +107,18 @@ async def preview_warning(
     warning, issuer = current
     service.ensure_writer(user, issuer)
     return await preview.of_warning(session, user, warning, limit)
+
+
+@router.get("/summary", response_model=WarningStats)
+async def warning_statistics(
+    session: SessionDep,
+    user: CurrentUser,
+    since: Annotated[Timestamp | None, Query(description="issued at or after")] = None,
+    until: Annotated[Timestamp | None, Query(description="issued before")] = None,
+) -> WarningStats:
+    """Real warnings issued in the range, by status and level, and their answers; exercise
+    warnings (drills) are never counted."""
+    return await status.statistics(session, user, since=since, until=until)
 
 
 @router.get("/{warning_id}", response_model=WarningStatusRead)

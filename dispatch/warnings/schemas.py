@@ -246,6 +246,7 @@ class WarningRead(ReadModel):
     recall_count: int
     recall_interval_s: int
     version: int
+    exercise: bool = Field(default=False, description="issued in a drill (CAP status Exercise)")
     issued_at: datetime | None
     ended_at: datetime | None
     created_at: datetime
@@ -256,3 +257,16 @@ class WarningStatusRead(WarningRead):
     totals: RollUp
     by_township: list[RollUp]
     recipients: list[RecipientRead]
+
+
+class WarningStats(ReadModel):
+    """Statistics of real warnings (exercise ones are never counted)."""
+
+    warnings: int
+    by_status: dict[str, int]
+    by_level: dict[str, int]
+    recipients: int
+    answered: int
+    late: int
+    escalated: int
+    pending: int

@@ -40,9 +40,14 @@ def forbid() -> Forbidden:
     return Forbidden("role_required", roles=", ".join(sorted(PERMISSIONS["warning.write"])))
 
 
-def ensure_writer(actor: Principal, issuer: Org) -> None:
-    if not actor.scope("warning.write").covers(issuer.path):
-        raise forbid()
+def ensure_writer(actor: Principal, issuer: Org, *, exercise: bool = False) -> None:
+    """Warnings are written by duty staff; an exercise warning (issued through a drill) also
+    by whoever runs drills of the issuing org."""
+    if actor.scope("warning.write").covers(issuer.path):
+        return
+    if exercise and actor.scope("drill.write").covers(issuer.path):
+        return
+    raise forbid()
 
 
 def respond_default(settings: Settings, level: Level) -> int:
@@ -102,6 +107,7 @@ async def search(
     actor: Principal,
     *,
     status: WarningStatus | None,
+    exercise: bool | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[Warning], int]:
@@ -116,6 +122,8 @@ async def search(
     base = select(Warning).join(Org, col(Org.id) == col(Warning.org_id)).where(visible)
     if status is not None:
         base = base.where(col(Warning.status) == status)
+    if exercise is not None:
+        base = base.where(col(Warning.exercise).is_(exercise))
     return await fetch_page(
         session, base, order_by=col(Warning.id).desc(), limit=limit, offset=offset
     )
@@ -160,11 +168,17 @@ def _rules(person_ids: list[int], rules: list[Any]) -> list[dict[str, Any]]:
 
 
 async def create(
-    session: AsyncSession, actor: Principal, data: WarningCreate, settings: Settings
+    session: AsyncSession,
+    actor: Principal,
+    data: WarningCreate,
+    settings: Settings,
+    *,
+    exercise: bool = False,
 ) -> Warning:
+    """A warning (issued unless ``data.issue`` is false); ``exercise``: one of a drill, marked
+    as such everywhere (CAP status Exercise) and kept out of statistics."""
     org = await orgs.referenced(session, actor.scope("warning.read"), data.org_id, "org_id")
-    if not actor.scope("warning.write").covers(org.path):
-        raise forbid()
+    ensure_writer(actor, org, exercise=exercise)
     resolver = Resolver(session, actor.scope("warning.read"))
     for i, org_id in enumerate(data.org_ids):
         await resolver.visible_org(org_id, f"org_ids.{i}")
@@ -187,6 +201,7 @@ async def create(
             settings.warning_recall_count if data.recall_count is None else data.recall_count
         ),
         recall_interval_s=data.recall_interval_s or settings.warning_recall_interval_s,
+        exercise=exercise,
         created_by=actor.user_id,
     )
     if warning.expires_at <= now:
@@ -220,8 +235,7 @@ async def _add(
 
 
 async def issue(session: AsyncSession, actor: Principal, warning: Warning, org: Org) -> Warning:
-    if not actor.scope("warning.write").covers(org.path):
-        raise forbid()
+    ensure_writer(actor, org, exercise=warning.exercise)
     if warning.status != WarningStatus.draft:
         raise Conflict("warning_not_draft", status=warning.status)
     now = utcnow()
@@ -245,8 +259,7 @@ async def update(
 ) -> Warning:
     """Change a draft freely; after issue, a change is a new version: recipients added by
     it are called, and everyone is told."""
-    if not actor.scope("warning.write").covers(org.path):
-        raise forbid()
+    ensure_writer(actor, org, exercise=warning.exercise)
     if warning.status in (WarningStatus.lifted, WarningStatus.cancelled):
         raise Conflict("warning_ended", status=warning.status)
     changes = data.model_dump(exclude_unset=True, exclude={"recipients", "rules"})
@@ -287,8 +300,7 @@ async def end(
     session: AsyncSession, actor: Principal, warning: Warning, org: Org, status: WarningStatus
 ) -> Warning:
     """Lift (the danger is over) or cancel (issued in error); pending chains stop."""
-    if not actor.scope("warning.write").covers(org.path):
-        raise forbid()
+    ensure_writer(actor, org, exercise=warning.exercise)
     if warning.status == status:
         return warning
     if warning.status not in (WarningStatus.issued, WarningStatus.draft):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +17,7 @@ from dispatch.warnings.schemas import (
     RollUp,
     TaskRead,
     WarningRead,
+    WarningStats,
     WarningStatusRead,
 )
 from dispatch.warnings.service import recipients_of
@@ -119,4 +122,49 @@ async def of(
             _roll(k, names[k], v) for k, v in sorted(groups.items(), key=lambda i: i[0] or 0)
         ],
         recipients=recipients,
+    )
+
+
+async def statistics(
+    session: AsyncSession, actor: Principal, *, since: datetime | None, until: datetime | None
+) -> WarningStats:
+    """Real warnings (never exercise ones) issued in the range that the caller may read, by
+    status and level, and how their recipients answered."""
+    scope = actor.scope("warning.read")
+    base = (
+        select(Warning.id)
+        .join(Org, col(Org.id) == col(Warning.org_id))
+        .where(scope.clause(col(Org.path)), col(Warning.exercise).is_(False))
+        .where(col(Warning.issued_at).is_not(None))
+    )
+    if since is not None:
+        base = base.where(col(Warning.issued_at) >= since)
+    if until is not None:
+        base = base.where(col(Warning.issued_at) < until)
+    ids = base.scalar_subquery()
+    by = await session.exec(
+        select(Warning.status, Warning.level, sa.func.count())
+        .where(col(Warning.id).in_(ids))
+        .group_by(col(Warning.status), col(Warning.level))
+    )
+    by_status: dict[str, int] = defaultdict(int)
+    by_level: dict[str, int] = defaultdict(int)
+    for status_, level, n in by.all():
+        by_status[status_] += n
+        by_level[level] += n
+    states = await session.exec(
+        select(Recipient.state, sa.func.count())
+        .where(col(Recipient.warning_id).in_(ids))
+        .group_by(col(Recipient.state))
+    )
+    answers = {str(s): int(n) for s, n in states.all()}
+    return WarningStats(
+        warnings=sum(by_status.values()),
+        by_status=dict(by_status),
+        by_level=dict(by_level),
+        recipients=sum(answers.values()),
+        answered=answers.get(RecipientState.acknowledged, 0) + answers.get(RecipientState.late, 0),
+        late=answers.get(RecipientState.late, 0),
+        escalated=answers.get(RecipientState.escalated, 0),
+        pending=answers.get(RecipientState.pending, 0),
     )

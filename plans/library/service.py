@@ -35,6 +35,10 @@ def may(actor: Principal, org: Org, permission: str = "plan.write") -> None:
         raise forbid(permission)
 
 
+async def get(session: AsyncSession, plan_id: int) -> Plan | None:
+    return await session.get(Plan, plan_id)
+
+
 async def get_visible(session: AsyncSession, actor: Principal, plan_id: int) -> tuple[Plan, Org]:
     plan = await session.get(Plan, plan_id)
     org = await orgs.get(session, plan.org_id) if plan else None
@@ -191,3 +195,24 @@ async def search(
 
 def content_of(version: PlanVersion) -> Content:
     return Content.model_validate(version.content)
+
+
+async def published(
+    session: AsyncSession, actor: Principal, kinds: list[str], within: Org | None = None
+) -> list[tuple[Plan, Org]]:
+    """Published plans of these kinds that the caller sees (in ``within``'s subtree), with
+    their orgs."""
+    query = (
+        select(Plan, Org)
+        .join(Org, col(Org.id) == col(Plan.org_id))
+        .where(
+            actor.scope("plan.read").clause(col(Org.path)),
+            col(Plan.kind).in_(kinds),
+            col(Plan.published_version).is_not(None),
+            col(Plan.withdrawn).is_(False),
+        )
+        .order_by(col(Org.path), col(Plan.id))
+    )
+    if within is not None:
+        query = query.where(col(Org.path).startswith(within.path))
+    return [(p, o) for p, o in (await session.exec(query)).all()]

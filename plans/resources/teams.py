@@ -83,6 +83,23 @@ async def search(
     return await fetch_page(session, base, order_by=col(Team.id), limit=limit, offset=offset)
 
 
+async def by_ids(session: AsyncSession, team_ids: list[int]) -> list[Team]:
+    """These teams (any that exist), by id."""
+    if not team_ids:
+        return []
+    rows = await session.exec(
+        select(Team).where(col(Team.id).in_(sorted(set(team_ids)))).order_by(col(Team.id))
+    )
+    return list(rows.all())
+
+
+async def of_person(session: AsyncSession, person_id: int) -> list[int]:
+    """The teams a person leads or belongs to."""
+    led = await session.exec(select(Team.id).where(Team.leader_id == person_id))
+    member = await session.exec(select(TeamMember.team_id).where(TeamMember.person_id == person_id))
+    return sorted({i for i in led.all() if i is not None} | set(member.all()))
+
+
 async def leaders_of(
     session: AsyncSession, kinds: list[TeamKind], org_paths: list[str]
 ) -> list[tuple[Team, int]]:

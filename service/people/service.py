@@ -177,3 +177,13 @@ async def delete(session: AsyncSession, actor: Principal, person: Person, org: O
         org_path=org.path,
         before=before,
     )
+
+
+async def names(session: AsyncSession, person_ids: list[int]) -> dict[int, str]:
+    """The names of these people (those that exist), by id."""
+    if not person_ids:
+        return {}
+    rows = await session.exec(
+        select(Person.id, Person.name).where(col(Person.id).in_(sorted(set(person_ids))))
+    )
+    return {i: n for i, n in rows.all() if i is not None}
