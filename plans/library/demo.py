@@ -11,7 +11,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from plans.library import reviews, service, versions, workflow
 from plans.library.models import Plan
-from plans.library.schemas import Content, Filing, PlanCreate, RevisionTrigger, VersionCreate
+from plans.library.schemas import (
+    Content,
+    Filing,
+    PlanCreate,
+    RevisionTrigger,
+    TeamType,
+    VersionCreate,
+)
 from plans.resources import demo as resources_demo
 from service.auth.permissions import SYSTEM
 from service.orgs.models import Org
@@ -296,7 +303,7 @@ async def _revise(session: AsyncSession, plan: Plan, org: Org, rules: workflow.R
             )
         )
         level.resources.teams.append(
-            level.resources.teams[0].model_copy(update={"team_type": "medical", "count": 1})
+            level.resources.teams[0].model_copy(update={"team_type": TeamType.medical, "count": 1})
         )
         jackets = level.resources.items[-1]
         jackets.quantity += 100
