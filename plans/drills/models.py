@@ -23,6 +23,7 @@ class DrillType(StrEnum):
 class DrillScope(StrEnum):
     county_comprehensive = "county_comprehensive"  # 县级综合性（多部门、跨行业）
     command = "command"  # 专项指挥部
+    township = "township"  # 乡镇（街道）
     department = "department"  # 部门
     unit = "unit"  # 企业 / 单位
 

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dispatch.incidents import demo as incidents_demo
 from dispatch.warnings import demo as warnings_demo
+from plans.drills import demo as drills_demo
 from plans.library import demo as plans_demo
 from plans.resources import demo as resources_demo
 from rosters import demo as rosters_demo
@@ -140,6 +141,7 @@ async def _populate(session: AsyncSession, settings: Settings) -> dict[str, int]
     await incidents_demo.load(session, by_name)
     await plans_demo.load(session, settings, by_name)
     await resources_demo.load(session, county, by_name, staff)
+    await drills_demo.load(session, settings, by_name)
     return {
         "orgs": len(by_name),
         "people": sum(len(v) for v in staff.values()),

@@ -1,4 +1,5 @@
-"""Every route of the roster, warnings, incidents and plans, hit with junk: never a 500."""
+"""Every route of the roster, warnings, incidents, plans and drills, hit with junk: never a
+500."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ PREFIXES = (
     "/api/v1/incidents",
     "/api/v1/intake",
     "/api/v1/plans",
+    "/api/v1/drills",
     "/api/v1/ui-config",
 )
 RESOURCE_PREFIXES = (

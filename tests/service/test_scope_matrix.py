@@ -46,6 +46,20 @@ def _user(org: str) -> Callable[[World], dict[str, Any]]:
     }
 
 
+DRILLS = STAFF | {Role.drill_coordinator}
+
+
+def _drill(org: str) -> Callable[[World], dict[str, Any]]:
+    return lambda w: {
+        "org_id": getattr(w, org).id,
+        "title": "桌面推演",
+        "type": "tabletop",
+        "scope": "township",
+        "start_at": "2030-05-01T09:00:00+08:00",
+        "end_at": "2030-05-01T11:00:00+08:00",
+    }
+
+
 CASES = [
     # orgs
     Case("read own org", "GET", lambda w: f"/api/v1/orgs/{w.town_a.id}", EVERY, 200),
@@ -183,6 +197,24 @@ CASES = [
     Case("events", "GET", lambda w: "/api/v1/events", EVERY, 200),
     Case("me", "GET", lambda w: "/api/v1/auth/me", EVERY, 200),
     Case("own api tokens", "GET", lambda w: "/api/v1/auth/api-tokens", EVERY, 200),
+    # drills: scheduled by staff and drill coordinators, only in their own subtree
+    Case(
+        "create drill in own",
+        "POST",
+        lambda w: "/api/v1/drills",
+        DRILLS,
+        201,
+        body=_drill("town_a"),
+    ),
+    Case(
+        "create drill in foreign",
+        "POST",
+        lambda w: "/api/v1/drills",
+        DRILLS,
+        422,
+        body=_drill("town_b"),
+    ),
+    Case("drills", "GET", lambda w: "/api/v1/drills", EVERY, 200),
 ]
 
 

@@ -3,9 +3,11 @@ conflicts of participating teams, scope."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
 
 from service.auth.permissions import Role
 from tests.factories import bearer
@@ -171,3 +173,32 @@ async def test_scope(client: httpx.AsyncClient, drills: Drills) -> None:
     # a person taking part sees it, without being in the organiser's scope
     r = await client.get(f"/api/v1/drills/{d['id']}", headers=drills.world.headers(Role.viewer))
     assert r.status_code == 200
+
+
+async def test_junk_to_live_drills_never_gives_a_500(
+    app: FastAPI, client: httpx.AsyncClient, drills: Drills
+) -> None:
+    """Every drills route with junk, against drills that exist (planned, in progress,
+    completed with a finding and an action)."""
+    from tests.service.test_no_500 import JUNK_BODIES, routes
+
+    ids = []
+    for step in ([], ["start"], ["start", "complete"]):
+        d = await call(client, "POST", "", drills.h(), drill_body(drills), 201)
+        for action in step:
+            await call(client, "POST", f"/{d['id']}/{action}", drills.h())
+        ids.append(str(d["id"]))
+    finding = await call(client, "POST", f"/{ids[2]}/findings", drills.h(), {"text": "x"}, 201)
+    body = {"text": "y", "due_date": "2030-01-01"}
+    await call(client, "POST", f"/{ids[2]}/findings/{finding['id']}/actions", drills.h(), body, 201)
+    bodies = [*JUNK_BODIES, {"scores": [{"criterion": "plan", "score": 101}]}, {"status": "nope"}]
+    failures = []
+    for method, template in routes(app, ("/api/v1/drills",)):
+        for value in ids:
+            path = re.sub(r"\{[^}]+\}", value, template)
+            for body in bodies if method in ("POST", "PUT", "PATCH") else [None]:
+                for query in ("", "?from=x&to=2026-13-01&year=abc&org_id=-1&person_id=1"):
+                    r = await client.request(method, path + query, json=body, headers=drills.h())
+                    if r.status_code >= 500:
+                        failures.append((method, path + query, body, r.status_code, r.text[:200]))
+    assert not failures, failures[:5]

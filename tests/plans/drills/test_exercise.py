@@ -52,7 +52,7 @@ async def escalated_for(db: Database, warning_id: int) -> bool:
 
 
 async def events(db: Database, type_: str) -> list[dict]:
-    async with db.session() as s:
+    async with db.session(write=False) as s:  # a reader: the clock's writes go first
         rows = await s.exec(
             sa.select(OutboxEvent.data).where(OutboxEvent.type == type_).order_by(OutboxEvent.seq)
         )
