@@ -4,8 +4,8 @@ and starts it, issues an exercise warning from the drill page; a village phone a
 the drill page shows the answer time live while the dispatch screen and the phone mark it
 演练; the drill ends, is evaluated (a bad score shows at its criterion), a finding gets a
 corrective action, closing is refused while it is open and allowed once it is done; the
-after-action report renders as a print view; and the county's yearly compliance, open beside
-it on another screen, turns met without a reload."""
+after-action report renders as a print view; and the flood control HQ's yearly compliance,
+open beside it on another screen, turns met without a reload."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from playwright.async_api import Page, expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, Browsers, Server, shot
 
-TITLE = "阳城县防汛综合实战化演练"
+TITLE = "县防汛抗旱指挥部山洪灾害实战化演练"
+HQ = "县防汛抗旱指挥部"
 PLAN = "凤城镇突发事件综合应急预案"
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -36,19 +37,19 @@ async def test_schedule_run_evaluate_and_close_a_drill_and_compliance_turns_met(
     browsers: Browsers, server: Server
 ) -> None:
     dongguan = server.person_of("dongguan")
-    county = server.org("阳城县")
+    hq = server.org(HQ)
     now = datetime.now(ZONE)
 
     coordinator = await browsers.page(DESKTOP)
     await browsers.login(coordinator, "drill", "/drills")
-    # the county's yearly compliance, open on the leader's screen the whole time
+    # the HQ's yearly compliance (a full-scale drill a year), open on the leader's screen
     watcher = await browsers.page(DESKTOP)
     await browsers.login(watcher, "leader", "/drills?tab=compliance")
-    county_row = watcher.locator(
-        "[data-testid=compliance] tr[data-rule=county_multi_department][data-org='阳城县']"
+    hq_row = watcher.locator(
+        f"[data-testid=compliance] tr[data-rule=command_full_scale][data-org='{HQ}']"
     )
-    await expect(county_row).to_have_count(1)
-    assert await county_row.get_attribute("data-state") in ("due", "due_soon")
+    await expect(hq_row).to_have_count(1)
+    assert await hq_row.get_attribute("data-state") in ("due", "due_soon")
 
     # schedule: the form from the keyboard; an end before the start is the server's error
     await expect(coordinator.locator("[data-testid=drill-calendar]")).to_be_visible()
@@ -56,8 +57,8 @@ async def test_schedule_run_evaluate_and_close_a_drill_and_compliance_turns_met(
     form = coordinator.locator("[data-form=drill]")
     await form.locator("input[name=title]").fill(TITLE)
     await form.locator("select[name=type]").select_option("full_scale")
-    await form.locator("select[name=scope]").select_option("county_comprehensive")
-    await form.locator("select[name=org_id]").select_option(str(county["id"]))
+    await form.locator("select[name=scope]").select_option("command")
+    await form.locator("select[name=org_id]").select_option(str(hq["id"]))
     await form.locator("input[name=start_at]").fill(local(now - timedelta(minutes=5)))
     await form.locator("input[name=end_at]").fill(local(now - timedelta(minutes=30)))
     await form.locator("input[name=location]").fill("凤城镇东关社区")
@@ -144,13 +145,38 @@ async def test_schedule_run_evaluate_and_close_a_drill_and_compliance_turns_met(
     await expect(run.locator("[data-testid=run-answered]")).to_contain_text("已叫应 1/")
     await shot(coordinator, "drills-run", full_page=True)
     await expect(panel.locator(f"tr[data-person-id='{dongguan}']")).to_have_count(0)
-    await shot(dispatch, "drills-dispatch-exercise")
 
-    # the drill ends: held, so the county's compliance turns met on the other screen
+    # an exercise incident: on the run log, marked on the dispatch screen's feed and its page
+    await coordinator.click("[data-action=exercise-incident]")
+    record = coordinator.locator("[data-form=exercise-incident]")
+    await record.locator("input[name=title]").fill("东关社区沟道山洪围困群众")
+    await record.locator("select[name=type]").select_option("flood")
+    await record.locator("select[name=org_id]").select_option(str(server.org("凤城镇")["id"]))
+    async with coordinator.expect_response(
+        lambda r: (
+            r.url.endswith(f"/api/v1/drills/{drill_id}/incidents") and r.request.method == "POST"
+        )
+    ) as response:
+        await record.locator("button[type=submit]").click()
+    incident = await (await response.value).json()
+    assert incident["exercise"] is True
+    await expect(
+        coordinator.locator(f"[data-testid=run-incidents] tr[data-incident-id='{incident['id']}']")
+    ).to_be_visible()
+    item = dispatch.locator(f"[data-testid=incident-item][data-incident-id='{incident['id']}']")
+    await expect(item.locator("[data-testid=exercise-tag]")).to_have_text("演练")
+    await shot(dispatch, "drills-dispatch-exercise")
+    await item.locator("a").click()
+    await dispatch.wait_for_url(f"**/incidents/{incident['id']}")
+    await expect(
+        dispatch.locator("[data-testid=incident-page] [data-testid=exercise-tag]")
+    ).to_be_visible()
+
+    # the drill ends: held, so the HQ's compliance turns met on the other screen
     await coordinator.click("[data-step=complete]")
     await status_is(coordinator, "completed")
-    await expect(county_row).to_have_attribute("data-state", "met", timeout=5000)
-    await expect(county_row.locator(f"a[href='/drills/{drill_id}']")).to_be_visible()
+    await expect(hq_row).to_have_attribute("data-state", "met", timeout=5000)
+    await expect(hq_row.locator(f"a[href='/drills/{drill_id}']")).to_be_visible()
 
     # the evaluation: a score out of range is refused at its criterion
     await coordinator.click("[data-action=evaluate]")
@@ -205,8 +231,8 @@ async def test_schedule_run_evaluate_and_close_a_drill_and_compliance_turns_met(
     await shot(coordinator, "drills-report", full_page=True)
 
     # still met, with the closed drill; the compliance table in English too
-    await expect(county_row).to_have_attribute("data-state", "met")
+    await expect(hq_row).to_have_attribute("data-state", "met")
     await shot(watcher, "drills-compliance")
     await watcher.click("[data-testid=lang]")
-    await expect(county_row.locator("[data-testid=compliance-state]")).to_contain_text("Met")
+    await expect(hq_row.locator("[data-testid=compliance-state]")).to_contain_text("Met")
     await watcher.click("[data-testid=lang]")
