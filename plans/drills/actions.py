@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -78,6 +79,52 @@ async def of(session: AsyncSession, drill: Drill) -> list[CorrectiveAction]:
         .order_by(col(CorrectiveAction.id))
     )
     return list(rows.all())
+
+
+async def search(
+    session: AsyncSession,
+    actor: Principal,
+    *,
+    status: ActionStatus | None = None,
+    overdue: bool | None = None,
+    org_id: int | None = None,
+    owner_person_id: int | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[list[ActionRead], int]:
+    """Corrective actions of the drills the caller sees (organised in ``org_id``'s subtree),
+    the earliest due first; ``overdue``: open past its due date (local day)."""
+    query = (
+        select(CorrectiveAction, Org)
+        .join(Drill, col(Drill.id) == col(CorrectiveAction.drill_id))
+        .join(Org, col(Org.id) == col(Drill.org_id))
+        .where(actor.scope(service.READ).clause(col(Org.path)))
+    )
+    if status is not None:
+        query = query.where(col(CorrectiveAction.status) == status)
+    if overdue is not None:
+        late = col(CorrectiveAction.status).in_(OPEN_ACTIONS) & (
+            col(CorrectiveAction.due_date) < today_local()
+        )
+        query = query.where(late if overdue else ~late)
+    if org_id is not None:
+        within = await orgs.get(session, org_id)
+        query = query.where(col(Org.path).startswith(within.path if within else "-"))
+    if owner_person_id is not None:
+        query = query.where(col(CorrectiveAction.owner_person_id) == owner_person_id)
+    total = await session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+    rows = await session.exec(
+        query.order_by(col(CorrectiveAction.due_date), col(CorrectiveAction.id))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [read(a, org) for a, org in rows.all()], int(total or 0)
+
+
+def today_local() -> date:
+    return utcnow().astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
 async def get(session: AsyncSession, drill: Drill, action_id: int) -> CorrectiveAction:

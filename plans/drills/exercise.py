@@ -20,7 +20,7 @@ from dispatch.warnings.schemas import WarningCreate
 from plans.drills import service
 from plans.drills.models import Drill, DrillExercise, DrillStatus
 from plans.drills.schemas import AnswerTiming, IncidentRun, RunLog, WarningRun
-from service.auth.permissions import Principal
+from service.auth.permissions import SYSTEM, Principal
 from service.errors import Conflict
 from service.orgs.models import Org
 from service.people import service as people
@@ -155,19 +155,19 @@ async def _incident_run(session: AsyncSession, incident: Incident) -> IncidentRu
 
 
 async def run_log(session: AsyncSession, drill: Drill) -> RunLog:
-    """Per exercise warning: each recipient's time to answer (from the first call); per
+    """Whoever sees the drill sees its run log (the links were made by its coordinator).
+
+    Per exercise warning: each recipient's time to answer (from the first call); per
     exercise incident: the time from its report to the first dispatch."""
     found_w: list[WarningRun] = []
     found_i: list[IncidentRun] = []
     for link in await links(session, drill):
         if link.warning_id is not None:
-            warning = await session.get(Warning, link.warning_id)
-            if warning is not None:
-                found_w.append(await _warning_run(session, warning))
+            warning, _org = await warnings.get_visible(session, SYSTEM, link.warning_id)
+            found_w.append(await _warning_run(session, warning))
         elif link.incident_id is not None:
-            incident = await session.get(Incident, link.incident_id)
-            if incident is not None:
-                found_i.append(await _incident_run(session, incident))
+            incident, _org = await incidents.get_visible(session, SYSTEM, link.incident_id)
+            found_i.append(await _incident_run(session, incident))
     return RunLog(
         drill_id=drill.id or 0,
         started_at=drill.started_at,

@@ -1,5 +1,5 @@
-"""``/api/v1/drills/compliance`` and ``/api/v1/drills/calendar.ics`` (registered before the
-``/drills/{drill_id}`` routes)."""
+"""``/api/v1/drills/compliance``, ``/api/v1/drills/calendar.ics`` and
+``/api/v1/drills/actions`` (registered before the ``/drills/{drill_id}`` routes)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from plans.drills import actions as corrective
 from plans.drills import calendar, compliance, service
-from plans.drills.schemas import Compliance
+from plans.drills.models import ActionStatus
+from plans.drills.schemas import ActionRead, Compliance
 from rosters import ical
 from service.auth import service as auth
 from service.db import utcnow
-from service.deps import CurrentUser, QueryId, SessionDep, SettingsDep, oauth2
+from service.deps import CurrentUser, PageDep, QueryId, SessionDep, SettingsDep, oauth2
 from service.errors import Invalid, Unauthorized
 from service.orgs import service as orgs
 from service.people import service as people
+from service.schemas import Page
 
 router = APIRouter(prefix="/drills", tags=["drills"])
 
@@ -41,6 +44,31 @@ async def drill_compliance(
         soon_days=settings.drill_due_soon_days,
         today=today,
     )
+
+
+@router.get("/actions", response_model=Page[ActionRead])
+async def all_actions(
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    status: ActionStatus | None = None,
+    overdue: bool | None = None,
+    org_id: QueryId = None,
+    owner_person_id: QueryId = None,
+) -> Page[ActionRead]:
+    """Corrective actions across the drills the caller sees, the earliest due first (the
+    整改 tracking list); ``overdue=true``: open and past their due date."""
+    rows, count = await corrective.search(
+        session,
+        user,
+        status=status,
+        overdue=overdue,
+        org_id=org_id,
+        owner_person_id=owner_person_id,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(data=rows, count=count)
 
 
 @router.get("/calendar.ics", name="drill_calendar", response_class=Response)

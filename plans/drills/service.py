@@ -288,4 +288,4 @@ async def organiser(session: AsyncSession, drill: Drill) -> Org:
 
 
 async def plan_of(session: AsyncSession, drill: Drill) -> Plan | None:
-    return await session.get(Plan, drill.plan_id) if drill.plan_id else None
+    return await plans.get(session, drill.plan_id) if drill.plan_id else None

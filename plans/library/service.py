@@ -35,6 +35,10 @@ def may(actor: Principal, org: Org, permission: str = "plan.write") -> None:
         raise forbid(permission)
 
 
+async def get(session: AsyncSession, plan_id: int) -> Plan | None:
+    return await session.get(Plan, plan_id)
+
+
 async def get_visible(session: AsyncSession, actor: Principal, plan_id: int) -> tuple[Plan, Org]:
     plan = await session.get(Plan, plan_id)
     org = await orgs.get(session, plan.org_id) if plan else None

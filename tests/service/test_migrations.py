@@ -191,3 +191,38 @@ def test_0012_moves_attachments_into_the_file_store_and_items_onto_the_catalogue
     finally:
         if name:
             asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_0013_existing_warnings_and_incidents_are_real(tmp_path: Path) -> None:
+    url, name = _fresh(tmp_path, "m13")
+    now = "2026-12-01 00:00:00"
+    try:
+        upgrade(url, "0012")
+        asyncio.run(
+            _run(
+                url,
+                "INSERT INTO org (id, name, kind, path, timezone, created_at, updated_at) "  # noqa: S608
+                f"VALUES (1, '县', 'county', '/1/', 'Asia/Shanghai', '{now}', '{now}')",
+                "INSERT INTO warning (id, org_id, status, hazard, level, title, content, org_ids, "  # noqa: S608
+                "rules, effective_at, expires_at, respond_within_s, recall_count, "
+                "recall_interval_s, version, created_at, updated_at) VALUES (1, 1, 'issued', "
+                f"'rainstorm', 'red', 't', 'c', '[]', '[]', '{now}', '{now}', 600, 2, 300, 1, "
+                f"'{now}', '{now}')",
+                "INSERT INTO incident (id, org_id, title, type, source, status, occurred_at, "  # noqa: S608
+                "reported_at, deaths, missing, serious_injuries, injuries, trapped, "
+                "direct_loss_yuan, attachments, grade, computed_grade, grade_manual, created_at, "
+                f"updated_at) VALUES (1, 1, 't', 'fire', 'duty', 'reported', '{now}', '{now}', "
+                f"0, 0, 0, 0, 0, 0, '[]', 'general', 'general', false, '{now}', '{now}')",
+            )
+        )
+        upgrade(url)
+        warning, incident = asyncio.run(
+            _run(url, "SELECT exercise FROM warning", "SELECT exercise FROM incident")
+        )
+        assert [bool(r[0]) for r in warning + incident] == [False, False]
+        downgrade(url, "0012")
+        assert asyncio.run(_run(url, "SELECT count(*) FROM incident_log"))[0] == [(0,)]
+        assert asyncio.run(_run(url, "SELECT id FROM incident"))[0] == [(1,)]
+    finally:
+        if name:
+            asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import httpx
 
+from tests.factories import bearer
 from tests.plans.drills.conftest import Drills, call, drill_body
 
 CRITERIA = ["plan", "command", "personnel", "equipment", "timeliness"]
@@ -126,3 +127,28 @@ async def test_bad_action_input(client: httpx.AsyncClient, drills: Drills) -> No
         client, "POST", f"{path}/findings/{second['id']}/revision", drills.h("a_duty"), {}, 409
     )
     assert r["code"] == "plan_version_open"
+
+
+async def test_the_tracking_list_across_drills(client: httpx.AsyncClient, drills: Drills) -> None:
+    d = await call(client, "POST", "", drills.h(), drill_body(drills), 201)
+    path = f"/{d['id']}"
+    await call(client, "POST", f"{path}/start", drills.h())
+    await call(client, "POST", f"{path}/complete", drills.h())
+    finding = await call(client, "POST", f"{path}/findings", drills.h(), {"text": "照明不足"}, 201)
+    url = f"{path}/findings/{finding['id']}/actions"
+    late = await call(
+        client, "POST", url, drills.h(), {"text": "补充照明灯", "due_date": "2026-01-05"}, 201
+    )
+    later = await call(
+        client, "POST", url, drills.h(), {"text": "培训", "due_date": "2099-01-05"}, 201
+    )
+    assert late["overdue"] is True and later["overdue"] is False
+    listed = await call(client, "GET", "/actions", drills.h("a_viewer"))
+    assert [a["id"] for a in listed["data"]] == [late["id"], later["id"]]
+    overdue = await call(client, "GET", "/actions?overdue=true", drills.h("a_viewer"))
+    assert [a["id"] for a in overdue["data"]] == [late["id"]]
+    await call(client, "PATCH", f"{path}/actions/{late['id']}", drills.h(), {"status": "done"})
+    assert (await call(client, "GET", "/actions?overdue=true", drills.h()))["count"] == 0
+    assert (await call(client, "GET", "/actions?status=done", drills.h()))["count"] == 1
+    foreign = await client.get("/api/v1/drills/actions", headers=bearer(drills.world.user_b))
+    assert foreign.json()["count"] == 0
