@@ -90,6 +90,14 @@ async def test_schedule_run_evaluate_and_close_a_drill_and_compliance_turns_met(
         calendar.locator(f"td[data-day='{today}'] a[data-drill='{TITLE}']")
     ).to_be_visible()
     await shot(calendar, "drills-calendar")
+    # and in the iCalendar file of the drills the county organises
+    await calendar.click("summary:has-text('日历订阅')")
+    await calendar.select_option("select[name=feed_of]", str(server.org("阳城县")["id"]))
+    async with calendar.expect_download() as download:
+        await calendar.click("[data-action=download-ics]")
+    saved = await (await download.value).path()
+    ics = re.sub(r"\r?\n[ \t]", "", saved.read_text(encoding="utf-8"))  # unfold the lines
+    assert "BEGIN:VCALENDAR" in ics and TITLE in ics
 
     # the dispatch screen and a village phone, open before the exercise starts
     dispatch = await browsers.page(DESKTOP)
@@ -209,12 +217,21 @@ async def test_schedule_run_evaluate_and_close_a_drill_and_compliance_turns_met(
     await action_form.locator("[data-action=save-action]").click()
     action = finding.locator("[data-testid=actions] tbody tr").first
     await expect(action).to_have_attribute("data-status", "open")
+    # the tracking list of corrective actions across drills, open on the other page
+    await calendar.click("[data-tab=actions]")
+    tracked = calendar.locator(
+        "[data-testid=action-list] tr", has_text="增设东关社区转移引导员并复训"
+    )
+    await expect(tracked).to_have_attribute("data-status", "open")
+    await expect(tracked.locator("a")).to_have_text(TITLE)
     await shot(coordinator, "drills-evaluation", full_page=True)
     await coordinator.click("[data-step=close]")
     await expect(coordinator.locator("[data-testid=step-error]")).to_contain_text("整改措施")
     await status_is(coordinator, "evaluated")
     await action.locator("[data-move=done]").click()
     await expect(action).to_have_attribute("data-status", "done")
+    await expect(tracked).to_have_attribute("data-status", "done")  # live, no reload
+    await shot(calendar, "drills-actions")
     await coordinator.click("[data-step=close]")
     await status_is(coordinator, "closed")
 

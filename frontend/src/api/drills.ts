@@ -1,7 +1,7 @@
 /** Drills' API shapes (docs/api.md, "Drills") and their enumerations. */
 
 export const DRILL_TYPES = ["tabletop", "functional", "full_scale", "evacuation"] as const;
-export const DRILL_SCOPES = ["county_comprehensive", "command", "department", "unit"] as const;
+export const DRILL_SCOPES = ["county_comprehensive", "command", "township", "department", "unit"] as const;
 export const DRILL_STATUSES = ["planned", "notified", "in_progress", "completed", "evaluated", "closed", "cancelled"] as const;
 export const CRITERIA = ["plan", "command", "personnel", "equipment", "timeliness"] as const;
 export const ACTION_STATUSES = ["open", "in_progress", "done", "cancelled"] as const;
@@ -192,6 +192,14 @@ export interface Compliance {
 }
 
 export const drillPath = (id: number) => `/drills/${id}`;
+
+/** Where a corrective action may go from each status (the buttons beside it). */
+export const ACTION_NEXT: Record<ActionStatus, ActionStatus[]> = {
+  open: ["in_progress", "done", "cancelled"],
+  in_progress: ["done", "cancelled"],
+  done: [],
+  cancelled: [],
+};
 
 /** Seconds as "m:ss" (or "h:mm:ss"): an answer time, or how long someone has been waiting. */
 export function duration(seconds: number | null | undefined): string {
