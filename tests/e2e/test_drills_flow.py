@@ -246,6 +246,10 @@ async def test_schedule_run_evaluate_and_close_a_drill_and_compliance_turns_met(
     await expect(sheet.locator("[data-testid=report-open-actions]")).to_contain_text("0")
     await expect(sheet).to_contain_text("增设东关社区转移引导员并复训")
     await shot(coordinator, "drills-report", full_page=True)
+    await coordinator.click("[data-testid=lang]")
+    await expect(sheet).to_contain_text("After-action report")
+    await expect(sheet).to_contain_text("Time to answer")
+    await coordinator.click("[data-testid=lang]")
 
     # still met, with the closed drill; the compliance table in English too
     await expect(hq_row).to_have_attribute("data-state", "met")
