@@ -179,6 +179,8 @@ async def test_schedule_run_evaluate_and_close_a_drill_and_compliance_turns_met(
     await expect(
         dispatch.locator("[data-testid=incident-page] [data-testid=exercise-tag]")
     ).to_be_visible()
+    await dispatch.goto(f"/warnings/{warning['id']}")
+    await expect(dispatch.locator("h2 [data-testid=exercise-tag]")).to_have_text("演练")
 
     # the drill ends: held, so the HQ's compliance turns met on the other screen
     await coordinator.click("[data-step=complete]")
