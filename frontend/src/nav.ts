@@ -11,7 +11,7 @@ export const NAV: NavItem[] = [
   { route: "roster", label: "nav.roster" },
   { route: "plans", label: "nav.plans" },
   { route: "resources", label: "nav.resources" },
-  { route: "drills", label: "nav.drills" },
+  { route: "drills", label: "nav.drills", roles: ["admin", "leader", "duty_officer", "drill_coordinator"] },
   { route: "admin", label: "nav.admin", roles: ["admin", "leader", "duty_officer"] },
 ];
 

@@ -116,6 +116,8 @@ export interface Warning {
   issued_at: string | null;
   created_at: string;
   version: number;
+  /** issued in a drill (CAP status Exercise): marked 演练 wherever it shows */
+  exercise?: boolean;
 }
 
 export interface WarningStatusRead extends Warning {
@@ -162,6 +164,8 @@ export interface Incident {
   computed_grade: Grade;
   grade_manual: boolean;
   grade_reason: string | null;
+  /** recorded in a drill: marked 演练 wherever it shows */
+  exercise?: boolean;
   created_at: string;
   updated_at: string;
   closed_at: string | null;
