@@ -14,8 +14,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rosters.models import CalendarFeed, DutyPost, DutyShift
+from service.auth import service as auth
 from service.auth.permissions import Principal
 from service.db import utcnow
+from service.errors import Unauthorized
 from service.orgs.models import Org
 from service.people.models import Person
 
@@ -45,6 +47,22 @@ async def feed_user(session: AsyncSession, token: str) -> int | None:
         await session.exec(select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token)))
     ).first()
     return row.user_id if row else None
+
+
+async def caller(
+    session: AsyncSession, *, feed: str | None, bearer: str | None, secret: str
+) -> Principal:
+    """Who asks for a calendar (the duty roster's or the drills'): the owner of the secret
+    ``feed`` of a calendar URL, else the bearer token's user; 401 for neither."""
+    user = None
+    if feed:
+        user_id = await feed_user(session, feed)
+        user = await auth.load_principal(session, user_id) if user_id else None
+    elif bearer:
+        user = await auth.principal_for_token(session, bearer, secret=secret)
+    if user is None:
+        raise Unauthorized("bad_token")
+    return user
 
 
 async def render(

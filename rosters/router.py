@@ -18,7 +18,6 @@ from rosters.schemas import (
     ShiftDetail,
     ShiftRead,
 )
-from service.auth import service as auth
 from service.db import utcnow
 from service.deps import (
     CurrentUser,
@@ -29,7 +28,7 @@ from service.deps import (
     SettingsDep,
     oauth2,
 )
-from service.errors import Forbidden, Invalid, Unauthorized
+from service.errors import Forbidden, Invalid
 from service.orgs import service as orgs
 from service.orgs.models import Org
 from service.people import service as people
@@ -109,14 +108,9 @@ async def duty_calendar(
 ) -> Response:
     """Shifts of an org or of a person from a week ago to ``days`` ahead, as iCalendar.
     Authenticated by the bearer token or the secret ``feed`` of a calendar URL."""
-    user = None
-    if feed:
-        user_id = await ical.feed_user(session, feed)
-        user = await auth.load_principal(session, user_id) if user_id else None
-    elif token:
-        user = await auth.principal_for_token(session, token, secret=settings.resolved_secret_key())
-    if user is None:
-        raise Unauthorized("bad_token")
+    user = await ical.caller(
+        session, feed=feed, bearer=token, secret=settings.resolved_secret_key()
+    )
     if (org_id is None) == (person_id is None):
         raise Invalid.field("org_id", "calendar_one_of")
     scope = user.scope("duty.read")

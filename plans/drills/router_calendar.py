@@ -13,10 +13,9 @@ from plans.drills import calendar, compliance, service
 from plans.drills.models import ActionStatus
 from plans.drills.schemas import ActionRead, Compliance
 from rosters import ical
-from service.auth import service as auth
 from service.db import utcnow
 from service.deps import CurrentUser, PageDep, QueryId, SessionDep, SettingsDep, oauth2
-from service.errors import Invalid, Unauthorized
+from service.errors import Invalid
 from service.orgs import service as orgs
 from service.people import service as people
 from service.schemas import Page
@@ -85,14 +84,9 @@ async def drill_calendar(
     """Drills organised in an org's subtree, or those a person takes part in, from 90 days
     ago to ``days`` ahead. Authenticated by the bearer token or the secret ``feed`` of a
     calendar URL (``POST /duty/calendar/feed``; the same secret serves both calendars)."""
-    user = None
-    if feed:
-        user_id = await ical.feed_user(session, feed)
-        user = await auth.load_principal(session, user_id) if user_id else None
-    elif token:
-        user = await auth.principal_for_token(session, token, secret=settings.resolved_secret_key())
-    if user is None:
-        raise Unauthorized("bad_token")
+    user = await ical.caller(
+        session, feed=feed, bearer=token, secret=settings.resolved_secret_key()
+    )
     if (org_id is None) == (person_id is None):
         raise Invalid.field("org_id", "calendar_one_of")
     if org_id is not None:
