@@ -70,6 +70,11 @@ bench: install
 	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.clock
 	$(BIN)/python -m bench.clock --loops 3 --out bench/results/clock-loops3.json
+	$(BIN)/python -m bench.duty_now
+	$(BIN)/python -m bench.nearest
+	$(BIN)/python -m bench.incidents
+	$(BIN)/python -m bench.acks
+	$(BIN)/python -m bench.deadlines
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(UI)/dist $(UI)/node_modules
