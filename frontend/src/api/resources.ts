@@ -1,6 +1,9 @@
 /** Teams, experts, depots and the stock ledger: API shapes (docs/api.md, "Rescue teams,
  * experts, depots and stock") and their enumerations. Team kinds and statuses are in enums.ts. */
 
+// the stock shapes the dispatch screen reads too are declared once, in live.ts
+export type { Balance, Item, Lot } from "./live";
+
 export const AVAILABILITIES = ["available", "busy", "unavailable"] as const;
 export const MOVEMENT_KINDS = ["receive", "issue", "transfer_out", "transfer_in", "dispatch", "adjust", "write_off"] as const;
 export const IMPORT_KINDS = ["teams", "members", "stock"] as const;
@@ -93,34 +96,6 @@ export interface Depot {
   lat: number;
   lon: number;
   manager_id: number | null;
-}
-
-export interface Item {
-  id: number;
-  category: string;
-  name: string;
-  spec: string;
-  unit: string;
-}
-
-export interface Balance {
-  depot_id: number;
-  item_id: number;
-  item: string;
-  unit: string;
-  quantity: number;
-  min_level: number;
-  low: boolean;
-}
-
-export interface Lot {
-  id: number;
-  depot_id: number;
-  item_id: number;
-  batch: string;
-  received_date: string;
-  expiry_date: string | null;
-  quantity: number;
 }
 
 export interface CardLine {
