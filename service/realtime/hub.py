@@ -9,6 +9,13 @@ Each connection keeps a cursor (the last seq it has been given) and sends from t
 what it may see. The ring is the bound on how far a client may fall behind: one whose
 cursor drops off the ring's tail is closed with 4408 and resumes with ``since``. Nobody
 ever waits for a slow client; the pump only appends and wakes.
+
+A connection that has caught up goes *live*: the pump writes new frames to its socket
+itself. Live connections are grouped by audience (the same topics and the same grants see
+the same events), so the pump decides once per audience which frames it gets, joins them
+into one buffer, and the loop over the sockets only writes (as ``websockets.broadcast()``
+does). While live, a connection's cursor is the hub's ``high_water``; it is written back
+when the connection leaves live.
 """
 
 from __future__ import annotations
@@ -62,6 +69,28 @@ class Lagging(Exception):
     """The client's cursor fell off the ring."""
 
 
+def _wants(topics: frozenset[str], principal: Principal, frame: Frame) -> bool:
+    if ALL_TOPICS not in topics and frame.topic not in topics:
+        return False
+    permission = TOPIC_PERMISSIONS.get(frame.topic, "event.read")
+    return principal.scope(permission).covers(frame.org_path)
+
+
+AudienceKey = tuple[frozenset[str], tuple[Any, ...]]  # topics, grants
+
+
+@dataclass(eq=False)
+class Audience:
+    """Live connections that see exactly the same events."""
+
+    topics: frozenset[str]
+    principal: Principal  # any member's: they all hold the same grants
+    members: set[Connection] = field(default_factory=set)
+
+    def wire(self, frames: Sequence[Frame]) -> bytes:
+        return b"".join(f.wire for f in frames if _wants(self.topics, self.principal, f))
+
+
 @dataclass(eq=False)
 class Connection:
     """One subscriber: what it wants, what it may see, how far it has got."""
@@ -79,10 +108,7 @@ class Connection:
     live: bool = False  # caught up and idle: the pump writes to it directly
 
     def wants(self, frame: Frame) -> bool:
-        if ALL_TOPICS not in self.topics and frame.topic not in self.topics:
-            return False
-        permission = TOPIC_PERMISSIONS.get(frame.topic, "event.read")
-        return self.principal.scope(permission).covers(frame.org_path)
+        return _wants(self.topics, self.principal, frame)
 
     def offer(self, kind: str, payload: Any) -> None:
         """Queue a control item (reply, subscription) without waiting."""
@@ -108,11 +134,14 @@ class Hub:
         self.high_water = 0
         self.ring: deque[Frame] = deque(maxlen=ring_size)
         self.connections: set[Connection] = set()
+        self.audiences: dict[AudienceKey, Audience] = {}
+        self.live_count = 0
         self.notifiers: list[Callable[[int], Awaitable[None]]] = []  # e.g. Redis publish
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._local: list[AnyEvent] = []  # committed here, not yet dispatched
         self._read_table = True  # woken by another instance or the poll: read the outbox
+        self._dispatching = False  # the pump is reading the table: commits leave it the rest
 
     async def start(self) -> None:
         async with self.db.session(write=False) as session:
@@ -124,6 +153,8 @@ class Hub:
             self._task.cancel()
             await asyncio.wait({self._task}, timeout=STOP_WAIT_S)  # bounded, whatever it was doing
         self.connections.clear()
+        self.audiences.clear()
+        self.live_count = 0
         WEBSOCKETS.set(0)
 
     def attach(self, principal: Principal, raw: FrameWriter | None = None) -> Connection:
@@ -133,8 +164,38 @@ class Hub:
         return connection
 
     def detach(self, connection: Connection) -> None:
+        self.leave_live(connection)
         self.connections.discard(connection)
         WEBSOCKETS.set(len(self.connections))
+
+    def go_live(self, connection: Connection) -> None:
+        """The connection's writer has sent everything up to ``high_water`` and waits: from
+        now on the pump writes its new frames straight to its socket."""
+        if connection.live or connection.raw is None or not connection.topics:
+            return
+        if connection not in self.connections or connection.cursor != self.high_water:
+            return  # detached, or not caught up after all: its writer goes on
+        key = (connection.topics, connection.principal.grants)
+        audience = self.audiences.get(key)
+        if audience is None:
+            audience = self.audiences[key] = Audience(connection.topics, connection.principal)
+        audience.members.add(connection)
+        connection.live = True
+        self.live_count += 1
+
+    def leave_live(self, connection: Connection) -> None:
+        """Hand the connection back to its writer, with the cursor where the pump left it."""
+        if not connection.live:
+            return
+        connection.live = False
+        connection.cursor = self.high_water  # the pump wrote every frame up to here
+        self.live_count -= 1
+        key = (connection.topics, connection.principal.grants)
+        audience = self.audiences.get(key)
+        if audience is not None:
+            audience.members.discard(connection)
+            if not audience.members:
+                del self.audiences[key]
 
     @property
     def first_seq(self) -> int:
@@ -157,47 +218,56 @@ class Hub:
             assert event.seq is not None
             text = encode(event)
             frames.append(Frame(event.seq, event.topic, event.org_path, text, text_frame(text)))
-            self.high_water = event.seq
-        self.ring.extend(frames)
         if frames:
+            self.ring.extend(frames)
+            self.high_water = frames[-1].seq
             self._fan_out(frames)
 
     def _fan_out(self, frames: list[Frame]) -> None:
         """Write new frames to live connections; wake the others' writers."""
+        limit = self.max_buffer_bytes
+        stuck: list[Connection] = []
+        for audience in self.audiences.values():
+            wire = audience.wire(frames)
+            if not wire:
+                continue
+            for connection in audience.members:
+                raw = connection.raw
+                assert raw is not None
+                if raw.buffered() > limit:
+                    stuck.append(connection)  # it stopped reading: let it resume with since
+                else:
+                    raw.write_frame(wire)
+        for connection in stuck:
+            self._drop(connection)
+        if self.live_count == len(self.connections):
+            return
         first = self.first_seq
         for connection in list(self.connections):
-            if not connection.topics:
-                continue  # not subscribed (yet): nothing to send, nothing to wake
-            if connection.live and connection.raw is not None:
-                self._write_live(connection, frames)
-            elif connection.cursor < first - 1 and not connection.replaying and connection.topics:
+            if connection.live or not connection.topics:
+                continue  # written above, or not subscribed (yet): nothing to wake
+            if connection.cursor < first - 1 and not connection.replaying:
                 self._drop(connection)  # its writer is stuck on a full socket
             else:
                 connection.wake.set()
 
-    def _write_live(self, connection: Connection, frames: list[Frame]) -> None:
-        raw = connection.raw
-        assert raw is not None
-        if raw.buffered() > self.max_buffer_bytes:
-            self._drop(connection)  # it stopped reading: let it resume with since
-            return
-        for frame in frames:
-            if frame.seq > connection.cursor:
-                if connection.wants(frame) and not raw.write_frame(frame.wire):
-                    return
-                connection.cursor = frame.seq
-
     def _drop(self, connection: Connection) -> None:
-        connection.live = False
         connection.lagging.set()
         self.detach(connection)
 
     async def committed(self, events: list[Any]) -> None:
-        """After-commit listener: wake the pump and tell the other instances."""
+        """After-commit listener: dispatch right away when the events continue the ring
+        (the pump otherwise), and tell the other instances."""
         if not events:
             return
         self._local.extend(events)
-        self._wake.set()
+        try:
+            taken = not self._dispatching and not self._read_table and self._take_local()
+        except Exception:  # the write is committed whatever happens here: leave it to the pump
+            log.exception("dispatching committed events failed; the pump reads the outbox")
+            self._read_table, taken = True, False
+        if not taken:
+            self._wake.set()
         last = max(int(e.seq) for e in events)
         for notify in self.notifiers:
             await notify(last)
@@ -225,35 +295,41 @@ class Hub:
                 log.exception("outbox pump failed; retrying")
                 await asyncio.sleep(self.poll_s)
 
-    async def dispatch_new(self) -> int:
+    def _take_local(self) -> bool:
+        """Append the events this process committed, if they continue the ring without a
+        gap (seq order is commit order); False leaves them to a read of the table."""
+        local = sorted((e for e in self._local if _seq(e) > self.high_water), key=_seq)
+        if not all(_seq(e) == self.high_water + 1 + i for i, e in enumerate(local)):
+            return False
+        self._local.clear()
+        self._append(local)
+        return True
+
+    async def dispatch_new(self) -> None:
         """Append every committed event after ``high_water`` to the ring; wake the writers.
 
-        Events this process committed are taken as they are when they continue the ring
-        without a gap (seq order is commit order); otherwise, and whenever another
-        instance or the poll woke us, the outbox table is read.
+        Events this process committed are taken as they are when they continue the ring;
+        otherwise, and whenever another instance or the poll woke us, the outbox table is
+        read.
         """
-        local = sorted((e for e in self._local if _seq(e) > self.high_water), key=_seq)
-        self._local.clear()
-        if (
-            not self._read_table
-            and local
-            and all(_seq(e) == self.high_water + 1 + i for i, e in enumerate(local))
-        ):
-            self._append(local)
-            return len(local)
-        self._read_table = False
-        total = 0
-        while True:
-            async with self.db.session(write=False) as session:
-                events = list(
-                    await session.exec(
-                        select(OutboxEvent)
-                        .where(col(OutboxEvent.seq) > self.high_water)
-                        .order_by(col(OutboxEvent.seq))
-                        .limit(PUMP_BATCH)
+        self._dispatching = True
+        try:
+            if not self._read_table and self._take_local():
+                return
+            self._local.clear()
+            self._read_table = False
+            while True:
+                async with self.db.session(write=False) as session:
+                    events = list(
+                        await session.exec(
+                            select(OutboxEvent)
+                            .where(col(OutboxEvent.seq) > self.high_water)
+                            .order_by(col(OutboxEvent.seq))
+                            .limit(PUMP_BATCH)
+                        )
                     )
-                )
-            self._append(events)
-            total += len(events)
-            if len(events) < PUMP_BATCH:
-                return total
+                self._append(events)
+                if len(events) < PUMP_BATCH:
+                    return
+        finally:
+            self._dispatching = False

@@ -198,18 +198,16 @@ async def _read(websocket: WebSocket, connection: Connection) -> None:
 
 async def _write(websocket: WebSocket, connection: Connection, hub: Hub, db: Database) -> None:
     """Control frames, replays and catching up from the ring, in order. Once caught up the
-    connection is ``live`` and the pump writes its events directly (whole frames, so the
-    two writers never interleave within a frame)."""
+    connection goes live and the pump writes its events directly (whole frames, so the two
+    writers never interleave within a frame); whatever wakes the writer takes it back."""
     while True:
         if not connection.control.empty():
             kind, payload = connection.control.get_nowait()
             if kind == "control":
                 await websocket.send_text(payload)
             else:
-                connection.live = False  # the cursor is the writer's again until caught up
                 await _subscribe(websocket, connection, hub, db, payload)
         elif connection.topics and hub.high_water > connection.cursor:
-            connection.live = False
             try:
                 frames = hub.frames_after(connection.cursor)
             except Lagging:
@@ -220,10 +218,10 @@ async def _write(websocket: WebSocket, connection: Connection, hub: Hub, db: Dat
                     await websocket.send_text(frame.text)
                 connection.cursor = frame.seq
         else:
-            # caught up: from here on the pump writes events straight to the socket
-            connection.live = connection.raw is not None and bool(connection.topics)
+            hub.go_live(connection)  # caught up: the pump writes straight to the socket
             await connection.wake.wait()
             connection.wake.clear()
+            hub.leave_live(connection)  # the cursor is the writer's again
 
 
 async def _subscribe(

@@ -157,3 +157,32 @@ async def test_a_connection_is_closed_when_its_token_expires(live: Live, world: 
                 await ws.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
     assert "expired" in closed.value.rcvd.reason
+
+
+async def test_live_connections_get_every_event_once_across_pings_and_resubscribes(
+    live: Live, world: World
+) -> None:
+    """Live connections are written by the pump per audience; a ping or a new subscription
+    hands a connection back to its writer and then to the pump, with nothing lost or
+    doubled on the way."""
+    token = token_of(bearer(world.root_admin))
+    db = live.app.state.db  # written through the app: dispatched as each commit returns
+    same = [await live.client(token) for _ in range(3)]  # one audience
+    narrow = await live.client(token)  # the same grants, other topics: another audience
+    for ws in same:
+        await subscribe(ws, ["*"])
+    await subscribe(narrow, ["orgs"])
+    written: list[int] = []
+    for round_ in range(5):
+        written += await write_events(db, 4)
+        await same[round_ % 3].send('{"op": "ping"}')  # back to its writer, then live again
+        written += await write_events(db, 3, topic="orgs")
+    orgs_events = [seq for i, seq in enumerate(written) if i % 7 >= 4]  # 3 of every 7
+    for ws, expected in [*((ws, written) for ws in same), (narrow, orgs_events)]:
+        assert [e["seq"] for e in await receive_events(ws, len(expected))] == expected
+        assert await drain(ws, quiet=0.5) == []
+    await subscribe(narrow, ["people"], since=written[-1])  # a new audience, from here on
+    more = await write_events(db, 2)
+    assert [e["seq"] for e in await receive_events(narrow, 2)] == more
+    for ws in [*same, narrow]:
+        await ws.close()
