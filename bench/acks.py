@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import json
 import os
 import subprocess
@@ -36,7 +37,7 @@ import httpx
 import sqlalchemy as sa
 
 from bench.broadcast import run_checked, stop, wait_http, yingji
-from bench.common import free_port, machine, raise_nofile, table, write_results
+from bench.common import create_database, free_port, machine, raise_nofile, table, write_results
 from bench.wsload import Client, upgrade_request
 from service.auth.security import create_access_token
 from service.db import Database
@@ -279,7 +280,8 @@ def main() -> None:
     args = parser.parse_args()
     raise_nofile()
     work = Path(tempfile.mkdtemp(prefix="yingji-bench-acks-"))
-    url = args.database_url or f"sqlite:///{work / 'yingji.db'}"
+    url, drop = create_database(args.database_url)  # never the server's own database
+    atexit.register(drop)
     env = os.environ | {
         "YINGJI_DATA_DIR": str(work),
         "YINGJI_DATABASE_URL": url,

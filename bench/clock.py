@@ -22,10 +22,7 @@ import asyncio
 import contextlib
 import json
 import multiprocessing
-import shutil
-import tempfile
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,11 +34,18 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bench.common import RESULTS, machine, raise_nofile, summary, table, write_results
+from bench.common import (
+    RESULTS,
+    create_database,
+    machine,
+    raise_nofile,
+    summary,
+    table,
+    write_results,
+)
 from service.clock.models import Timer, TimerState
 from service.clock.runner import Clock
 from service.db import Database, utcnow
-from service.migrate import upgrade
 from service.realtime import outbox
 from service.realtime.models import OutboxEvent
 from service.settings import Settings
@@ -216,49 +220,6 @@ async def run_peer(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-# --- databases -------------------------------------------------------------------------
-
-
-async def pg_admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(False))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def create_database(args: argparse.Namespace) -> tuple[str, Any]:
-    """A fresh, migrated database and the function that removes it."""
-    if args.database_url:
-        server = make_url(args.database_url)
-        if server.get_backend_name() not in ("postgresql", "postgres"):
-            raise SystemExit("--database-url must be postgresql://…")
-        name = f"yingji_bench_{uuid.uuid4().hex[:10]}"
-        asyncio.run(pg_admin(args.database_url, f'CREATE DATABASE "{name}"'))
-        url = server.set(database=name).render_as_string(hide_password=False)
-
-        def drop() -> None:
-            asyncio.run(
-                pg_admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            )
-
-    else:
-        workdir = Path(tempfile.mkdtemp(prefix="yingji-clock-"))
-        url = f"sqlite:///{workdir / 'yingji.db'}"
-
-        def drop() -> None:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    try:
-        upgrade(url)
-    except BaseException:
-        drop()
-        raise
-    return url, drop
-
-
 # --- main ------------------------------------------------------------------------------
 
 
@@ -283,7 +244,7 @@ def main() -> None:
 
     raise_nofile()
     info = machine()
-    url, drop = create_database(args)
+    url, drop = create_database(args.database_url)
     backend = make_url(url).get_backend_name()
     try:
         ours = run_ours(url, args)

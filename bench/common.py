@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
 import resource
+import shutil
 import socket
 import sys
+import tempfile
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from service.migrate import upgrade
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -118,3 +127,43 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}" if value == value else "-"  # NaN shows as "-"
     return "-" if value is None else str(value)
+
+
+async def pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(False))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def create_database(server_url: str | None) -> tuple[str, Callable[[], None]]:
+    """The run's own migrated database and the function that removes it: a new database
+    on the PostgreSQL server of ``server_url`` (never that database itself), or, without
+    one, a SQLite file in a new temporary folder."""
+    if server_url:
+        server = make_url(server_url)
+        if server.get_backend_name() not in ("postgresql", "postgres"):
+            raise SystemExit("--database-url must be postgresql://…")
+        name = f"yingji_bench_{uuid.uuid4().hex[:10]}"
+        asyncio.run(pg_admin(server_url, f'CREATE DATABASE "{name}"'))
+        url = server.set(database=name).render_as_string(hide_password=False)
+
+        def drop() -> None:
+            asyncio.run(pg_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="yingji-bench-"))
+        url = f"sqlite:///{workdir / 'yingji.db'}"
+
+        def drop() -> None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    try:
+        upgrade(url)
+    except BaseException:
+        drop()
+        raise
+    return url, drop

@@ -30,8 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench.acks import populate
-from bench.clock import create_database
-from bench.common import RESULTS, machine, summary, table, write_results
+from bench.common import RESULTS, create_database, machine, summary, table, write_results
 from service.auth.permissions import SYSTEM
 from service.db import Database, utcnow
 from service.settings import Settings
@@ -163,7 +162,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     args.loops = 1
-    url, drop = create_database(args)
+    url, drop = create_database(args.database_url)
     backend = make_url(url).get_backend_name()
     context = multiprocessing.get_context("spawn")
     stop, ready = context.Event(), context.Event()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
 import random
 import subprocess
@@ -26,7 +27,7 @@ import httpx
 import sqlalchemy as sa
 
 from bench.broadcast import PASSWORD, USER, run_checked, stop, wait_http, yingji
-from bench.common import free_port, machine, summary, table, write_results
+from bench.common import create_database, free_port, machine, summary, table, write_results
 from rosters import rotation, shifts
 from rosters.models import RotationKind
 from service.db import Database
@@ -174,7 +175,8 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="yingji-bench-duty-"))
-    url = args.database_url or f"sqlite:///{work / 'yingji.db'}"
+    url, drop = create_database(args.database_url)  # never the server's own database
+    atexit.register(drop)
     env = os.environ | {"YINGJI_DATA_DIR": str(work), "YINGJI_DATABASE_URL": url}
     cli = yingji()
     run_checked([cli, "db", "upgrade"], env)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import os
 import random
 import subprocess
@@ -26,7 +27,15 @@ from typing import Any
 import httpx
 
 from bench.broadcast import PASSWORD, USER, run_checked, stop, wait_http, yingji
-from bench.common import cpu_seconds, free_port, machine, percentile, table, write_results
+from bench.common import (
+    cpu_seconds,
+    create_database,
+    free_port,
+    machine,
+    percentile,
+    table,
+    write_results,
+)
 
 TARGET_RATIO = 0.7
 TARGET_P99 = 2.0
@@ -88,7 +97,8 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="yingji-bench-incidents-"))
-    url = args.database_url or f"sqlite:///{work / 'yingji.db'}"
+    url, drop = create_database(args.database_url)  # never the server's own database
+    atexit.register(drop)
     env = os.environ | {"YINGJI_DATA_DIR": str(work), "YINGJI_DATABASE_URL": url}
     cli = yingji()
     run_checked([cli, "db", "upgrade"], env)

@@ -11,21 +11,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from bench.common import RESULTS, machine, summary, write_results
+from bench.common import RESULTS, create_database, machine, summary, write_results
 from plans.resources import nearest, teams
 from plans.resources.geoindex import Point, SpatialIndex, brute_force
 from plans.resources.models import Team
 from plans.resources.schemas import Location
 from service.auth.permissions import SYSTEM, Scope
 from service.db import Database, utcnow
-from service.migrate import upgrade
 from service.orgs.models import Org
 
 
@@ -141,9 +139,11 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--out", default=str(RESULTS / "nearest.json"))
     args = parser.parse_args()
-    args.database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/nearest.db"
-    upgrade(args.database_url)
-    result = asyncio.run(run(args))
+    args.database_url, drop = create_database(args.database_url)  # the run's own
+    try:
+        result = asyncio.run(run(args))
+    finally:
+        drop()
     write_results(Path(args.out), result)
     print({k: v for k, v in result.items() if k != "machine"})
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.compiler import compiles
@@ -86,6 +87,15 @@ def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
         return
     for kind, rows in session.info.get(STAGED, {}).items():
         del rows[mark.get(kind, 0) :]
+
+
+def one_of(column: Any, values: Any, dialect: str) -> sa.ColumnElement[bool]:
+    """``column IN values``. On PostgreSQL it is one array parameter (``= ANY``): thousands
+    of values are one bind, not thousands, and the statement is compiled once."""
+    if dialect == "postgresql":
+        array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        return column == sa.any_(array)
+    return column.in_(values)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):

@@ -26,7 +26,7 @@ from dispatch.warnings import answers, calls, service
 from dispatch.warnings.answers import Answer
 from dispatch.warnings.models import Recipient, RecipientState, Warning
 from service.auth.permissions import Principal
-from service.db import Database, utcnow
+from service.db import Database, one_of, utcnow
 from service.errors import NotFound, ProblemError, ServiceUnavailable
 from service.orgs.models import Org
 from service.realtime import outbox
@@ -122,25 +122,50 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
             0,
         )
     if updates:
-        table = Recipient.__table__  # type: ignore[attr-defined]
-        connection = await session.connection()
-        await connection.execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("rid"))
-            .values(
-                state=sa.bindparam("st"),
-                acked_by=sa.bindparam("by"),
-                acked_at=now,
-                updated_at=now,
-                on_behalf=False,
-            ),
-            updates,
-        )
+        await _store_answers(session, updates, now)
         await calls.stop_chains_of(session, [u["rid"] for u in updates], escalated)
     await outbox.append_many(session, events)
     for i in slow:
         results[i] = await _one(session, requests[i])
     return [r if r is not None else NotFound("recipient") for r in results]
+
+
+async def _store_answers(
+    session: AsyncSession, updates: list[dict[str, Any]], now: datetime
+) -> None:
+    table = Recipient.__table__  # type: ignore[attr-defined]
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":  # one statement, one array per column
+        await connection.execute(
+            _UPDATE_UNNEST,
+            {
+                "rid": [u["rid"] for u in updates],
+                "st": [str(u["st"]) for u in updates],
+                "by": [u["by"] for u in updates],
+                "now": now,
+            },
+        )
+        return
+    await connection.execute(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("rid"))
+        .values(
+            state=sa.bindparam("st"),
+            acked_by=sa.bindparam("by"),
+            acked_at=now,
+            updated_at=now,
+            on_behalf=False,
+        ),
+        updates,
+    )
+
+
+_UPDATE_UNNEST = sa.text(
+    "UPDATE warning_recipient AS r SET state = v.st, acked_by = v.by, acked_at = :now, "
+    "updated_at = :now, on_behalf = false "
+    "FROM unnest(CAST(:rid AS integer[]), CAST(:st AS varchar[]), CAST(:by AS integer[])) "
+    "AS v(rid, st, by) WHERE r.id = v.rid"
+)
 
 
 async def _recipients(
@@ -159,10 +184,16 @@ async def _recipients(
         t.c.due_at,
         t.c.acked_at,
         t.c.on_behalf,
-    ).where(t.c.warning_id.in_({w for w, _ in wanted}), t.c.person_id.in_({p for _, p in wanted}))
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()  # another instance's batch waits for this one
-    rows = (await session.connection()).execute(query)
+    )
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    query = query.where(
+        one_of(t.c.warning_id, sorted({w for w, _ in wanted}), dialect),
+        one_of(t.c.person_id, sorted({p for _, p in wanted}), dialect),
+    )
+    if dialect == "postgresql":  # another batch (or instance) waits for this one
+        query = query.order_by(t.c.id).with_for_update()  # locks taken in one order
+    rows = connection.execute(query)
     return {
         (r.warning_id, r.person_id): Called(**r._mapping)
         for r in await rows
@@ -191,7 +222,12 @@ class AckBatcher:
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self.task = asyncio.create_task(self._run())
+        # PostgreSQL: a second batch is prepared while the first waits on the database
+        workers = 1 if self.db.is_sqlite else 2
+        self.task = asyncio.create_task(self._workers(workers))
+
+    async def _workers(self, count: int) -> None:
+        await asyncio.gather(*(self._run() for _ in range(count)))
 
     async def stop(self) -> None:
         if self.task is not None:

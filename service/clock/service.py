@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.clock.models import Timer, TimerOnce, TimerState
-from service.db import utcnow
+from service.db import one_of, utcnow
 
 MAX_BACKOFF_S = 15 * 60
 
@@ -143,14 +143,17 @@ async def fail(session: AsyncSession, timer: Timer, owner: str, error: str) -> T
 
 
 async def cancel_many(session: AsyncSession, kind: str, refs: list[str]) -> int:
-    """``cancel`` for many refs at once (in chunks that every database accepts)."""
+    """``cancel`` for many refs at once (in chunks that every database accepts; one array
+    parameter on PostgreSQL)."""
+    dialect = (await session.connection()).dialect.name
+    chunk = max(1, len(refs)) if dialect == "postgresql" else 500
     cancelled = 0
-    for i in range(0, len(refs), 500):
+    for i in range(0, len(refs), chunk):
         result = await session.exec(
             sa.update(Timer)
             .where(
                 col(Timer.kind) == kind,
-                col(Timer.ref).in_(refs[i : i + 500]),
+                one_of(col(Timer.ref), refs[i : i + chunk], dialect),
                 col(Timer.state).in_([TimerState.pending, TimerState.running]),
             )
             .values(state=TimerState.cancelled, finished_at=utcnow())

@@ -25,7 +25,7 @@ import json
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import structlog
 from sqlmodel import col, select
@@ -57,12 +57,32 @@ def _seq(event: AnyEvent) -> int:
     return int(event.seq or 0)
 
 
-class Frame(NamedTuple):
-    seq: int
-    topic: str
-    org_path: str | None
-    text: str
-    wire: bytes  # the whole WebSocket frame, built once for every client
+class Frame:
+    """One event in the ring. Its JSON and its whole WebSocket frame are built once, for
+    every client, and only when some client is sent it."""
+
+    __slots__ = ("_event", "_text", "_wire", "org_path", "seq", "topic")
+
+    def __init__(self, event: AnyEvent) -> None:
+        self.seq = _seq(event)
+        self.topic = event.topic
+        self.org_path = event.org_path
+        self._event: AnyEvent | None = event
+        self._text: str | None = None
+        self._wire: bytes | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._event is not None
+            self._text, self._event = encode(self._event), None
+        return self._text
+
+    @property
+    def wire(self) -> bytes:
+        if self._wire is None:
+            self._wire = text_frame(self.text)
+        return self._wire
 
 
 class Lagging(Exception):
@@ -136,6 +156,7 @@ class Hub:
         self.connections: set[Connection] = set()
         self.audiences: dict[AudienceKey, Audience] = {}
         self.live_count = 0
+        self.subscribed_count = 0  # connections with topics, live or not
         self.notifiers: list[Callable[[int], Awaitable[None]]] = []  # e.g. Redis publish
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -154,7 +175,7 @@ class Hub:
             await asyncio.wait({self._task}, timeout=STOP_WAIT_S)  # bounded, whatever it was doing
         self.connections.clear()
         self.audiences.clear()
-        self.live_count = 0
+        self.live_count = self.subscribed_count = 0
         WEBSOCKETS.set(0)
 
     def attach(self, principal: Principal, raw: FrameWriter | None = None) -> Connection:
@@ -165,8 +186,17 @@ class Hub:
 
     def detach(self, connection: Connection) -> None:
         self.leave_live(connection)
-        self.connections.discard(connection)
+        if connection in self.connections:
+            self.connections.discard(connection)
+            self.subscribed_count -= bool(connection.topics)
         WEBSOCKETS.set(len(self.connections))
+
+    def subscribe(self, connection: Connection, topics: frozenset[str]) -> None:
+        """Set what the connection wants (its writer holds it: it is not live)."""
+        assert not connection.live
+        if connection in self.connections:
+            self.subscribed_count += bool(topics) - bool(connection.topics)
+        connection.topics = topics
 
     def go_live(self, connection: Connection) -> None:
         """The connection's writer has sent everything up to ``high_water`` and waits: from
@@ -213,11 +243,7 @@ class Hub:
         return [self.ring[i] for i in range(start, len(self.ring))]
 
     def _append(self, events: Sequence[AnyEvent]) -> None:
-        frames = []
-        for event in events:
-            assert event.seq is not None
-            text = encode(event)
-            frames.append(Frame(event.seq, event.topic, event.org_path, text, text_frame(text)))
+        frames = [Frame(event) for event in events]
         if frames:
             self.ring.extend(frames)
             self.high_water = frames[-1].seq
@@ -240,8 +266,8 @@ class Hub:
                     raw.write_frame(wire)
         for connection in stuck:
             self._drop(connection)
-        if self.live_count == len(self.connections):
-            return
+        if self.live_count == self.subscribed_count:
+            return  # nobody is catching up: nothing to wake
         first = self.first_seq
         for connection in list(self.connections):
             if connection.live or not connection.topics:

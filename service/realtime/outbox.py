@@ -10,6 +10,7 @@ with no holes, and the lock is held only for the last step of the transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,22 +77,45 @@ async def _write(session: AsyncSession, events: list[Event]) -> None:
         event.seq = first + offset
     table = OutboxEvent.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
-    await connection.execute(
-        sa.insert(table),
-        [
+    if connection.dialect.name == "postgresql":  # one statement, one array per column
+        await connection.execute(
+            _INSERT_UNNEST,
             {
-                "seq": e.seq,
-                "topic": e.topic,
-                "type": e.type,
-                "data": e.data,
-                "org_id": e.org_id,
-                "org_path": e.org_path,
-                "at": e.at,
-            }
-            for e in events
-        ],
-    )
+                "seq": [e.seq for e in events],
+                "topic": [e.topic for e in events],
+                "type": [e.type for e in events],
+                "data": [json.dumps(e.data) for e in events],
+                "org_id": [e.org_id for e in events],
+                "org_path": [e.org_path for e in events],
+                "at": [e.at for e in events],
+            },
+        )
+    else:
+        await connection.execute(
+            sa.insert(table),
+            [
+                {
+                    "seq": e.seq,
+                    "topic": e.topic,
+                    "type": e.type,
+                    "data": e.data,
+                    "org_id": e.org_id,
+                    "org_path": e.org_path,
+                    "at": e.at,
+                }
+                for e in events
+            ],
+        )
     session.info.setdefault(PENDING_EVENTS, []).extend(events)
+
+
+# PostgreSQL: the rows of many events as one INSERT … SELECT FROM unnest(arrays)
+_INSERT_UNNEST = sa.text(
+    "INSERT INTO outbox_event (seq, topic, type, data, org_id, org_path, at) "
+    "SELECT * FROM unnest(CAST(:seq AS bigint[]), CAST(:topic AS varchar[]), "
+    "CAST(:type AS varchar[]), CAST(:data AS json[]), CAST(:org_id AS integer[]), "
+    "CAST(:org_path AS varchar[]), CAST(:at AS timestamptz[]))"
+)
 
 
 async def write_staged(session: AsyncSession) -> None:

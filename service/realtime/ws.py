@@ -232,7 +232,7 @@ async def _subscribe(
     elif not connection.topics:  # first subscription, live only: from the newest event
         async with db.session(write=False) as session:
             connection.cursor = max(connection.cursor, await outbox.latest_seq(session))
-    connection.topics = frozenset(request.topics)
+    hub.subscribe(connection, frozenset(request.topics))
     await websocket.send_text(
         _control("subscribed", topics=sorted(connection.topics), since=connection.cursor)
     )

@@ -186,3 +186,8 @@ async def test_live_connections_get_every_event_once_across_pings_and_resubscrib
     assert [e["seq"] for e in await receive_events(narrow, 2)] == more
     for ws in [*same, narrow]:
         await ws.close()
+    hub = live.app.state.hub
+    async with asyncio.timeout(5):
+        while hub.connections:  # noqa: ASYNC110  (the server notices the closes by itself)
+            await asyncio.sleep(0.05)
+    assert (hub.live_count, hub.subscribed_count, hub.audiences) == (0, 0, {})
