@@ -86,6 +86,7 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
     escalated: list[int] = []
     events: list[dict[str, Any]] = []
     slow: list[int] = []
+    summaries: dict[int | None, dict[str, Any]] = {}  # one per warning, shared by its events
     for i, request in enumerate(requests):
         warning = warnings.get(request.warning_id)
         recipient = found.get((request.warning_id, request.person_id))
@@ -104,6 +105,8 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
             updates.append(
                 {"rid": recipient.id, "st": recipient.state, "by": request.actor.user_id}
             )
+            if warning.id not in summaries:
+                summaries[warning.id] = calls.summary(warning)
             events += calls.acked_events(
                 warning,
                 recipient,
@@ -111,6 +114,7 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
                 state=recipient.state,
                 on_behalf=False,
                 acked_at=now,
+                about=summaries[warning.id],
             )
         results[i] = Answer(
             warning.id or 0,
@@ -195,7 +199,7 @@ async def _recipients(
         query = query.order_by(t.c.id).with_for_update()  # locks taken in one order
     rows = connection.execute(query)
     return {
-        (r.warning_id, r.person_id): Called(**r._mapping)
+        (r.warning_id, r.person_id): Called(*r)  # type: ignore[call-arg]  # columns in field order
         for r in await rows
         if (r.warning_id, r.person_id) in wanted
     }

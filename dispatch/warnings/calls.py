@@ -79,11 +79,13 @@ def acked_events(
     state: str,
     on_behalf: bool,
     acked_at: datetime,
+    about: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The ``warning.acked`` events of an answer (``outbox.append_many`` form): on the
-    recipient's org, and on the issuing org too when the recipient lies outside it."""
+    recipient's org, and on the issuing org too when the recipient lies outside it.
+    ``about`` is the warning's ``summary``, when the caller has made it already."""
     data = {
-        **summary(warning),
+        **(about or summary(warning)),
         "recipient_id": recipient.id,
         "person_id": recipient.person_id,
         "state": state,

@@ -157,6 +157,7 @@ async def cancel_many(session: AsyncSession, kind: str, refs: list[str]) -> int:
                 col(Timer.state).in_([TimerState.pending, TimerState.running]),
             )
             .values(state=TimerState.cancelled, finished_at=utcnow())
+            .execution_options(synchronize_session=False)  # no loaded timers to refresh
         )
         cancelled += int(result.rowcount or 0)
     return cancelled
