@@ -69,7 +69,7 @@ class Clock:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._ticking: asyncio.Task[Any] | None = None
+        self._jobs: set[asyncio.Task[Any]] = set()  # scheduler job bodies now running
 
     def add_cron(
         self,
@@ -85,9 +85,7 @@ class Clock:
         no instance was up is not lost until the next one: such jobs only propose their
         run (``service.schedule_once``), so proposing it again is harmless."""
 
-        async def run() -> None:  # a coroutine function: the scheduler awaits it on the loop
-            await func()
-
+        run = self._guarded(func)
         if catch_up:
             self.scheduler.add_job(
                 run,
@@ -106,9 +104,26 @@ class Clock:
             misfire_grace_time=None,  # run late rather than skip the day
         )
 
+    def _guarded(self, func: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
+        """A job body that outlives the scheduler's shutdown.
+
+        APScheduler cancels every running job when it shuts down. A body cancelled inside a
+        write transaction rolls back only when the loop next runs it, after ``stop`` has
+        returned and the engine is gone, so on SQLite its connection would keep the write
+        lock. The body runs in its own task instead, which ``stop`` waits for."""
+
+        async def run() -> None:  # a coroutine function: the scheduler awaits it on the loop
+            task = asyncio.ensure_future(func())
+            self._jobs.add(task)
+            task.add_done_callback(self._jobs.discard)
+            with contextlib.suppress(asyncio.CancelledError):  # the shutdown: stop() waits
+                await asyncio.shield(task)
+
+        return run
+
     def start(self) -> None:
         self.scheduler.add_job(
-            self.tick,
+            self._guarded(self.tick),
             IntervalTrigger(seconds=self.tick_s),
             id="clock.tick",
             replace_existing=True,
@@ -120,27 +135,19 @@ class Clock:
         log.info("clock started", owner=self.owner)
 
     async def stop(self) -> None:
+        """Stop scheduling; let running job bodies (a claim, a daily proposal) finish, then
+        cancel the handlers still waiting or running and wait for their rollbacks."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        ticking = self._ticking
-        if ticking is not None and not ticking.done():
-            # let a claim in progress finish: cancelled mid-transaction, its rollback could
-            # wait forever on a connection the caller disposes right after this
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(ticking), 10)
-        for task in list(self._in_flight):
+        if self._jobs:
+            await asyncio.wait(set(self._jobs), timeout=10)
+        running = [*self._jobs, *self._in_flight]
+        for task in running:
             task.cancel()
-        await asyncio.gather(*self._in_flight, return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
 
     async def tick(self) -> int:
         """Claim what falls due before the next tick and fire each at its time."""
-        self._ticking = asyncio.current_task()
-        try:
-            return await self._tick()
-        finally:
-            self._ticking = None
-
-    async def _tick(self) -> int:
         claimed = 0
         while True:
             room = self.batch - len(self._in_flight)

@@ -114,4 +114,5 @@ async def test_rebuilds_of_two_orgs_at_once_never_put_one_person_on_both(
                 )
             )
         ).all()
-    assert len(rows) == 1
+    # one org holds those hours (in one shift, or two where a changeover falls inside them)
+    assert len({org_id for (org_id,) in rows}) == 1, rows

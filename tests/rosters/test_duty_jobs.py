@@ -157,7 +157,7 @@ async def test_an_instance_starting_after_the_daily_cron_time_runs_the_day_s_che
     ref = f"day:{datetime.now(UTC).date()}"
 
     async def states() -> list[str]:
-        async with db.session() as s:
+        async with db.session(write=False) as s:
             rows = await s.execute(
                 sa.select(Timer.state).where(Timer.kind == jobs.DAILY, Timer.ref == ref)
             )

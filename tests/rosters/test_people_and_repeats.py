@@ -39,7 +39,8 @@ async def test_a_township_head_on_the_county_roster_reaches_their_county_shifts(
             "post_id": county_leader,
             "name": "县带班",
             "people": [p.id for p in heads],
-            "start_date": today().isoformat(),
+            # from yesterday: before the 08:30 changeover today's duty day has not begun
+            "start_date": (today() - timedelta(days=1)).isoformat(),
         },
         root,
     )

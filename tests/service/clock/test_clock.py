@@ -144,3 +144,24 @@ async def test_schedule_once_proposed_by_many_instances_at_once_makes_one_timer(
     assert len(timers) == 1
     async with db.session() as s:  # also once it ran: never again
         assert await clock.schedule_once(s, KIND, "day:2026-12-02", utcnow()) is None
+
+
+async def test_stopping_lets_a_job_in_its_transaction_finish(db: Database) -> None:
+    """The scheduler cancels running jobs as it shuts down; a job in the middle of a write
+    transaction still commits, and the database is free as soon as stop() returns."""
+    inside = asyncio.Event()
+
+    async def propose() -> None:
+        async with db.session() as s:
+            await clock.schedule_once(s, KIND, "day:stopping", utcnow() + timedelta(hours=1))
+            inside.set()
+            await asyncio.sleep(0.5)  # the stop comes now
+
+    runner = Clock(db, handlers=HANDLERS, tick_s=0.2)
+    runner.add_cron("test.proposal", propose, hour=0, minute=5)
+    runner.start()
+    await asyncio.wait_for(inside.wait(), 5)
+    await runner.stop()
+    assert not runner._jobs and not runner._in_flight
+    async with asyncio.timeout(1), db.session() as s:  # the write lock is free
+        assert await clock.cancel(s, KIND, "day:stopping") == 1
