@@ -3,7 +3,8 @@
 Clients connect to ``/ws``, send a subscribe message and get ``{"op": "subscribed"}`` back,
 as with our server. A message ``{"i": N, "size": BYTES}`` on the ``/control`` connection
 makes it call ``websockets.broadcast()`` with one JSON event frame of about BYTES to every
-subscriber. It prints its port on stdout once it listens, then serves until killed.
+subscriber, and note the instant it did in the file named by ``BENCH_PUBLISH_LOG``. It
+prints its port on stdout once it listens, then serves until killed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
+import time
 from datetime import UTC, datetime
 
 import websockets
@@ -19,6 +22,8 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 subscribers: set[ServerConnection] = set()
+# "<seq> <perf_counter>" per broadcast, as bench.broadcast_server notes ours
+publish_log = open(os.environ["BENCH_PUBLISH_LOG"], "a", buffering=1)
 
 
 def event_frame(i: int, size: int) -> str:
@@ -43,7 +48,9 @@ async def handler(ws: ServerConnection) -> None:
             async for message in ws:
                 request = json.loads(message)
                 frame = event_frame(int(request["i"]), int(request["size"]))
+                published = time.perf_counter()
                 websockets.broadcast(subscribers, frame)
+                publish_log.write(f"{request['i']} {published}\n")
         return
     request = json.loads(await ws.recv())
     topics = request.get("topics", []) if isinstance(request, dict) else []

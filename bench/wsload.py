@@ -5,8 +5,10 @@ Each client opens TCP, sends the upgrade request with a fixed key, sends
 ``subscribed`` reply. After that it only parses server frame headers (server frames are
 unmasked) and counts text frames; it answers pings so the server keeps it.
 
-The publisher lives in the same process, so "publish sent" and "last client received"
-are both read from this process's ``time.perf_counter()``. Broadcasts go one at a time:
+The publisher lives in the same process, so "request sent" and "last client received"
+are both read from this process's ``time.perf_counter()``. With ``--publish-log`` it also
+reads when the server published each event (``bench.broadcast_server``,
+``bench.ws_baseline``) and reports publish → last client received. Broadcasts go one at a time:
 the next starts when every client has the previous one (or after ``--timeout``).
 Client 0 keeps its payloads to check that frames arrive in order, one per publish.
 
@@ -305,6 +307,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await close()
     lost = sum(max(0, total - c.count) for c in clients)
     measured = latencies[args.warmup :]
+    published = published_to_last(args.publish_log, harness)
     for client in clients:
         client.abort()
     result |= {
@@ -313,6 +316,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "publish_statuses": {str(k): v for k, v in statuses.items()},
         "last_received_s": measured,
         "first_received_s": first[args.warmup :],
+        "published_to_last_s": published[args.warmup :],
         "lost_messages": lost,
         "extra_messages": harness.extra,
         "dropped_connections": harness.dropped,
@@ -320,6 +324,22 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         **check_probe(harness.probe, total),
     }
     return result
+
+
+def published_to_last(path: str | None, harness: Harness) -> list[float | None]:
+    """Per broadcast: the server's publish instant (its log, ``seq`` → ``perf_counter``,
+    the machine-wide monotonic clock) → the last client received it here."""
+    if not path:
+        return [None] * len(harness.last_at)
+    with open(path) as log:
+        at = {int(seq): float(t) for seq, t in (line.split() for line in log if line.strip())}
+    seqs = [json.loads(p).get("seq") for p in harness.probe]
+    return [
+        harness.last_at[k] - at[seqs[k]]
+        if harness.complete[k].is_set() and k < len(seqs) and seqs[k] in at
+        else None
+        for k in range(len(harness.last_at))
+    ]
 
 
 def check_probe(payloads: list[bytes], total: int) -> dict[str, Any]:
@@ -344,6 +364,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100, help="handshakes at a time")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--gap", type=float, default=0.2, help="seconds between broadcasts")
+    parser.add_argument("--publish-log", help="the server's '<seq> <perf_counter>' lines")
     args = parser.parse_args()
     args.token = os.environ.get("BENCH_TOKEN", "")
     raise_nofile()
