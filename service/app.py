@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -45,6 +46,7 @@ from service.people.router import router as people_router
 from service.realtime.fanout import RedisFanout
 from service.realtime.hub import Hub
 from service.realtime.router import router as events_router
+from service.realtime.ws import LOGINS_AT_ONCE
 from service.realtime.ws import router as ws_router
 from service.settings import Settings
 
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await hub.start()
         db.after_commit.append(hub.committed)
         app.state.hub = hub
+        app.state.ws_logins = asyncio.Semaphore(LOGINS_AT_ONCE)
         fanout = RedisFanout(settings.redis_url, hub) if settings.redis_url else None
         if fanout is not None:
             await fanout.start()

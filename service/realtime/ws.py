@@ -34,6 +34,7 @@ router = APIRouter()
 CLOSE_UNAUTHORIZED = 4401
 REPLAY_BATCH = 500
 CLOSE_WAIT_S = 60.0
+LOGINS_AT_ONCE = 4  # connections reading their principal from the database at one time
 LAGGING_REASON = "too slow; resume with since"
 EXPIRED_REASON = "token expired; reconnect with a new one and resume with since"
 
@@ -64,7 +65,9 @@ async def realtime(websocket: WebSocket, token: str | None = None) -> None:
     await websocket.accept()
     principal = None
     if token:
-        async with db.session(write=False) as session:
+        # a few at a time, in order: thousands of phones reconnecting at once would
+        # otherwise queue for the pool's connections, and the unlucky ones time out
+        async with websocket.app.state.ws_logins, db.session(write=False) as session:
             principal = await auth.principal_for_token(
                 session,
                 token,

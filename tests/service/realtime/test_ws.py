@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import jwt
@@ -14,6 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from service.auth.permissions import Role
 from service.auth.security import JWT_ALGORITHM
 from service.db import Database, utcnow
+from service.realtime import ws as ws_module
 from tests.factories import SECRET, World, bearer
 from tests.service.realtime.conftest import (
     Live,
@@ -191,3 +193,37 @@ async def test_live_connections_get_every_event_once_across_pings_and_resubscrib
         while hub.connections:  # noqa: ASYNC110  (the server notices the closes by itself)
             await asyncio.sleep(0.05)
     assert (hub.live_count, hub.subscribed_count, hub.audiences) == (0, 0, {})
+
+
+async def test_a_storm_of_reconnects_logs_in_a_few_at_a_time_and_all_get_in(
+    live: Live, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Phones coming back all at once take turns reading their principal, a few at a
+    time, instead of queueing for the pool's connections (where, at 10,000, the unlucky
+    ones timed out after 30 s and were dropped)."""
+    real = ws_module.auth.principal_for_token
+    busy = peak = 0
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal busy, peak
+        busy += 1
+        peak = max(peak, busy)
+        try:
+            await asyncio.sleep(0.01)
+            return await real(*args, **kwargs)
+        finally:
+            busy -= 1
+
+    monkeypatch.setattr(ws_module.auth, "principal_for_token", counted)
+    token = token_of(world.headers(Role.viewer))
+
+    async def phone() -> dict[str, Any]:
+        ws = await live.client(token)
+        try:
+            return await subscribe(ws, ["*"])
+        finally:
+            await ws.close()
+
+    acks = await asyncio.gather(*(phone() for _ in range(60)))
+    assert [a["op"] for a in acks] == ["subscribed"] * 60
+    assert 2 <= peak <= ws_module.LOGINS_AT_ONCE
