@@ -46,6 +46,7 @@ from service.realtime.fanout import RedisFanout
 from service.realtime.hub import Hub
 from service.realtime.router import router as events_router
 from service.realtime.ws import router as ws_router
+from service.routing import Gated
 from service.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -138,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources_router,
         ui.router,
     ):
-        api.include_router(router)
+        api.include_router(Gated(API_PREFIX, router))  # a request skips groups not its own
     app.include_router(api)
     app.include_router(health_router)
     app.include_router(ws_router)

@@ -11,12 +11,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dispatch.incidents.models import Incident, LogEntry
 from dispatch.incidents.schemas import LogRead
 from service.auth.permissions import Principal
+from service.db import utcnow
 from service.orgs.models import Org
 from service.realtime import outbox
 from service.schemas import dump
@@ -32,27 +34,34 @@ async def append(
     kind: str,
     text: str,
     data: dict[str, Any] | None = None,
-) -> LogEntry:
-    """One log entry and its ``incident.log`` event, in the caller's transaction."""
-    entry = LogEntry(
-        incident_id=incident.id or 0,
-        kind=kind,
-        text=text,
-        data=data or {},
-        user_id=actor.user_id if actor else None,
-        author=actor.username if actor else "system",
-    )
-    session.add(entry)
-    await session.flush()
+) -> LogRead:
+    """One log entry and its ``incident.log`` event, in the caller's transaction. The row is
+    inserted as it is (one statement, no ORM object): entries are never changed."""
+    row: dict[str, Any] = {
+        "incident_id": incident.id or 0,
+        "at": utcnow(),
+        "kind": kind,
+        "text": text,
+        "data": data or {},
+        "user_id": actor.user_id if actor else None,
+        "author": actor.username if actor else "system",
+    }
+    connection = await session.connection()
+    row["id"] = (await connection.execute(_INSERT, row)).scalar_one()
+    entry = LogRead.model_validate(row)
     await outbox.append(
         session,
         topic=TOPIC,
         type="incident.log",
-        data={**dump(LogRead.model_validate(entry)), "exercise": incident.exercise},
+        data={**dump(entry), "exercise": incident.exercise},
         org_id=org.id,
         org_path=org.path,
     )
     return entry
+
+
+_TABLE = LogEntry.__table__  # type: ignore[attr-defined]
+_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id)
 
 
 async def entries(

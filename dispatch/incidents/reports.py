@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -114,7 +116,11 @@ async def next_due(session: AsyncSession, incident_ids: list[int]) -> dict[int, 
 
 
 async def _event(
-    session: AsyncSession, type_: str, report: Report, incident: Incident, org: Org
+    session: AsyncSession,
+    type_: str,
+    report: Report | ReportRead,
+    incident: Incident,
+    org: Org,
 ) -> None:
     data = {
         "incident_id": incident.id,
@@ -129,29 +135,51 @@ async def _event(
 
 
 class Plan:
-    """The reports one change requires: added together, one flush and one batch of timers."""
+    """The reports one change requires: inserted together in one statement (no ORM objects:
+    nothing else in the transaction changes them), one batch of timers, their events."""
 
     def __init__(self, incident: Incident) -> None:
         self.incident = incident
-        self.new: list[Report] = []
+        self.new: list[dict[str, Any]] = []
 
-    def require(
-        self, kind: ReportKind, due_at: datetime, level: ReportLevel | None = None
-    ) -> Report:
-        report = Report(incident_id=self.incident.id or 0, kind=kind, level=level, due_at=due_at)
-        self.new.append(report)
-        return report
+    def require(self, kind: ReportKind, due_at: datetime, level: ReportLevel | None = None) -> None:
+        self.new.append(
+            {**_EMPTY, "incident_id": self.incident.id or 0, "kind": kind, "level": level}
+            | {"due_at": due_at, "created_at": utcnow()}
+        )
 
     async def write(self, session: AsyncSession, org: Org) -> None:
         if not self.new:
             return
-        session.add_all(self.new)
-        await session.flush()
+        connection = await session.connection()
+        ids = (await connection.execute(_INSERT, self.new)).scalars().all()
+        made = _READS.validate_python([{**r, "id": i} for r, i in zip(self.new, ids, strict=True)])
         await clock.schedule_new(
-            session, TIMER, [(ref(r), r.due_at) for r in self.new if r.due_at is not None]
+            session, TIMER, [(f"report:{r.id}", r.due_at) for r in made if r.due_at is not None]
         )
-        for report in self.new:
+        for report in made:
             await _event(session, "incident.report_due", report, self.incident, org)
+
+
+_TABLE = Report.__table__  # type: ignore[attr-defined]
+# one INSERT … VALUES (…), (…) RETURNING id, the ids in the order of the rows
+_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+_READS = TypeAdapter(list[ReportRead])
+# a required report as inserted: due, nothing sent yet
+_EMPTY: dict[str, Any] = {
+    "state": ReportState.due,
+    "sent_at": None,
+    "sent_by": None,
+    "sent_to": None,
+    "via": None,
+    "unit": None,
+    "time_place": None,
+    "course": None,
+    "casualties_loss": None,
+    "measures": None,
+    "other": None,
+    "numbers": {},
+}
 
 
 async def _move(session: AsyncSession, report: Report, due_at: datetime) -> None:
@@ -186,8 +214,10 @@ async def plan(session: AsyncSession, incident: Incident, org: Org, *, new: bool
             continue
         due = incident.reported_at + FIRST_DUE if previous is None else previous + NEXT_LEVEL_DUE
         if report is None:
-            report = adding.require(ReportKind.initial, due, level)
-        elif report.state in OPEN:
+            adding.require(ReportKind.initial, due, level)
+            previous = due
+            continue
+        if report.state in OPEN:
             await _move(session, report, due)
         previous = report.sent_at or report.due_at
     sent = [r for r in rows if r.state == ReportState.sent]

@@ -92,7 +92,7 @@ async def list_incidents(
         limit=page.limit,
         offset=page.offset,
     )
-    return Page(data=[IncidentRead.model_validate(r) for r in rows], count=count)
+    return Page(data=rows, count=count)
 
 
 @router.post(

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from pydantic import TypeAdapter
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,6 +54,9 @@ STATUS_ZH = {
     IncidentStatus.stabilized: "已稳定",
     IncidentStatus.closed: "已结案",
 }
+# the columns of IncidentRead, in its order: what a list reads
+READ_COLUMNS = tuple(col(getattr(Incident, name)) for name in IncidentRead.model_fields)
+READ_PAGE = TypeAdapter(list[IncidentRead])
 FIELD_ZH = {
     "deaths": "死亡",
     "missing": "下落不明",
@@ -80,9 +87,11 @@ async def search(
     exercise: bool | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[Incident], int]:
+) -> tuple[list[IncidentRead], int]:
+    """One page of the incidents the caller may read, newest first, as API models: only
+    their columns are read (no ORM objects), and the page is validated in one call."""
     query = (
-        select(Incident)
+        select(*READ_COLUMNS)
         .join(Org, col(Org.id) == col(Incident.org_id))
         .where(actor.scope("incident.read").clause(col(Org.path)))
     )
@@ -99,9 +108,14 @@ async def search(
         query = query.where(col(Incident.type) == type_)
     if exercise is not None:
         query = query.where(col(Incident.exercise).is_(exercise))
-    return await fetch_page(
-        session, query, order_by=col(Incident.id).desc(), limit=limit, offset=offset
+    rows, count = await fetch_page(
+        session,
+        query,
+        order_by=col(Incident.id).desc(),
+        limit=limit,
+        offset=offset,
     )
+    return READ_PAGE.validate_python([row._asdict() for row in rows]), count
 
 
 def _numbers(incident: Incident) -> dict[str, int]:
@@ -131,16 +145,17 @@ async def _record(
 
 
 async def _regrade(
-    session: AsyncSession, actor: Principal | None, incident: Incident, org: Org, *, first: bool
+    session: AsyncSession, actor: Principal | None, incident: Incident, org: Org
 ) -> None:
-    """Recompute the grade from the numbers; keep the history; tell on an upgrade."""
+    """Recompute the grade from the numbers; keep the history; tell on an upgrade (the
+    first grade is written by ``create``)."""
     numbers = _numbers(incident)
     incident.computed_grade = grade_of(
         deaths=incident.deaths,
         serious_injuries=incident.serious_injuries,
         direct_loss_yuan=incident.direct_loss_yuan,
     )
-    previous = None if first else incident.grade
+    previous = incident.grade
     effective = incident.grade if incident.grade_manual else incident.computed_grade
     if previous == effective:
         return
@@ -152,11 +167,41 @@ async def _regrade(
         effective,
         previous,
         manual=incident.grade_manual,
-        reason=", ".join(
-            reasons(**{k: numbers[k] for k in ("deaths", "serious_injuries", "direct_loss_yuan")})
-        )
-        or "below every threshold",
+        reason=_reasons(numbers),
         numbers=numbers,
+    )
+
+
+def _reasons(numbers: dict[str, int]) -> str:
+    keys = ("deaths", "serious_injuries", "direct_loss_yuan")
+    return ", ".join(reasons(**{k: numbers[k] for k in keys})) or "below every threshold"
+
+
+async def _history(
+    session: AsyncSession,
+    actor: Principal | None,
+    incident: Incident,
+    grade: Grade,
+    previous: Grade | None,
+    *,
+    manual: bool,
+    reason: str,
+    numbers: dict[str, int],
+) -> None:
+    """The grade history's row (inserted as it is: the history is never changed)."""
+    connection = await session.connection()
+    await connection.execute(
+        sa.insert(GradeChange.__table__),  # type: ignore[attr-defined]
+        {
+            "incident_id": incident.id or 0,
+            "grade": grade,
+            "previous": previous,
+            "manual": manual,
+            "reason": reason if manual else f"{CITATION}: {reason}",
+            "numbers": numbers,
+            "by_user": actor.user_id if actor else None,
+            "at": utcnow(),
+        },
     )
 
 
@@ -166,7 +211,7 @@ async def _set_grade(
     incident: Incident,
     org: Org,
     grade: Grade,
-    previous: Grade | None,
+    previous: Grade,
     *,
     manual: bool,
     reason: str,
@@ -174,19 +219,9 @@ async def _set_grade(
 ) -> None:
     incident.grade = grade
     session.add(incident)
-    session.add(
-        GradeChange(
-            incident_id=incident.id or 0,
-            grade=grade,
-            previous=previous,
-            manual=manual,
-            reason=reason if manual else f"{CITATION}: {reason}",
-            numbers=numbers,
-            by_user=actor.user_id if actor else None,
-        )
+    await _history(
+        session, actor, incident, grade, previous, manual=manual, reason=reason, numbers=numbers
     )
-    if previous is None:
-        return  # the first grade: written with the next flush
     await session.flush()
     await reports.plan(session, incident, org)
     text = f"事故等级由{LABEL_ZH[previous]}调整为{LABEL_ZH[grade]}" + (
@@ -252,6 +287,23 @@ def _check_times(incident: Incident) -> None:
         raise Invalid.field("reported_at", "reported_before_occurred")
 
 
+async def _insert(session: AsyncSession, incident: Incident) -> None:
+    """Insert a new incident in one statement (not through the unit of work: a create makes
+    few rows, each written once) and keep it in the session as a loaded row, so later
+    changes in the transaction are flushed as usual."""
+    table = Incident.__table__  # type: ignore[attr-defined]
+    row = {c.key: getattr(incident, c.key) for c in table.columns if c.key != "id"}
+    connection = await session.connection()
+    incident.id = (await connection.execute(_INSERT_INCIDENT, row)).scalar_one()
+    for key in row.keys() - incident.__dict__.keys():  # left at None: loaded, not expired
+        set_committed_value(incident, key, row[key])
+    make_transient_to_detached(incident)
+    session.add(incident)
+
+
+_INSERT_INCIDENT = sa.insert(Incident.__table__).returning(Incident.__table__.c.id)  # type: ignore[attr-defined]
+
+
 async def create(
     session: AsyncSession,
     actor: Principal,
@@ -278,9 +330,23 @@ async def create(
         created_by=actor.user_id,
     )
     _check_times(incident)
-    session.add(incident)
-    await session.flush()
-    await _regrade(session, actor, incident, org, first=True)
+    numbers = _numbers(incident)
+    incident.computed_grade = incident.grade = grade_of(
+        deaths=incident.deaths,
+        serious_injuries=incident.serious_injuries,
+        direct_loss_yuan=incident.direct_loss_yuan,
+    )
+    await _insert(session, incident)
+    await _history(
+        session,
+        actor,
+        incident,
+        incident.grade,
+        None,
+        manual=False,
+        reason=_reasons(numbers),
+        numbers=numbers,
+    )
     await reports.plan(session, incident, org, new=True)
     origin = "值班室录入" if source == Source.duty else f"{source} 推送"
     if exercise:
@@ -331,7 +397,7 @@ async def update(
         if note:
             text += "（已超过补报期限）"
         await log.append(session, actor, incident, org, "numbers", text, {"fields": numbers})
-        await _regrade(session, actor, incident, org, first=False)
+        await _regrade(session, actor, incident, org)
     others = [k for k in changed if k not in NUMBER_FIELDS]
     if others:
         await log.append(
