@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from dispatch.incidents import messages as incident_messages  # noqa: F401
 from dispatch.incidents import reports as incident_reports  # noqa: F401  (report timers)
+from dispatch.incidents.batch import IncidentBatcher
 from dispatch.incidents.router import intake_router
 from dispatch.incidents.router import router as incidents_router
 from dispatch.incidents.router_response import router as incident_response_router
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         acks = AckBatcher(db)
         acks.start()
         app.state.acks = acks
+        incidents = IncidentBatcher(db)
+        incidents.start()
+        app.state.incidents = incidents
         clock = None
         if settings.clock_enabled:
             clock = Clock(
@@ -101,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if clock is not None:
                 await clock.stop()
+            await incidents.stop()
             await acks.stop()
             if fanout is not None:
                 await fanout.stop()

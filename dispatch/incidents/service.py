@@ -316,6 +316,31 @@ async def create(
 ) -> Incident:
     """``exercise``: recorded in a drill, by a drill coordinator of the org too; it runs the
     real flows (report clock, dispatch), marked as an exercise and kept out of statistics."""
+    incident, org = await prepare(
+        session,
+        actor,
+        data,
+        source=source,
+        intake_key=intake_key,
+        intake_hash=intake_hash,
+        exercise=exercise,
+    )
+    await write(session, actor, incident, org)
+    return incident
+
+
+async def prepare(
+    session: AsyncSession,
+    actor: Principal,
+    data: IncidentCreate,
+    *,
+    source: Source = Source.duty,
+    intake_key: str | None = None,
+    intake_hash: str | None = None,
+    exercise: bool = False,
+) -> tuple[Incident, Org]:
+    """Every check of ``create``, and the incident graded, not yet written: a problem here
+    leaves the transaction as it was (the batch of new incidents relies on it)."""
     permission = EXERCISE_WRITE if exercise else WRITE
     org = await jurisdiction(session, actor, data, permission=permission)
     fields = data.model_dump(exclude={"org_id", "reported_at"})
@@ -330,13 +355,19 @@ async def create(
         created_by=actor.user_id,
     )
     _check_times(incident)
-    numbers = _numbers(incident)
     incident.computed_grade = incident.grade = grade_of(
         deaths=incident.deaths,
         serious_injuries=incident.serious_injuries,
         direct_loss_yuan=incident.direct_loss_yuan,
     )
+    return incident, org
+
+
+async def write(session: AsyncSession, actor: Principal, incident: Incident, org: Org) -> None:
+    """A prepared incident written: the row, its first grade, the reports due with their
+    timers, the log entry, the audit row and the events."""
     await _insert(session, incident)
+    numbers = _numbers(incident)
     await _history(
         session,
         actor,
@@ -348,8 +379,8 @@ async def create(
         numbers=numbers,
     )
     await reports.plan(session, incident, org, new=True)
-    origin = "值班室录入" if source == Source.duty else f"{source} 推送"
-    if exercise:
+    origin = "值班室录入" if incident.source == Source.duty else f"{incident.source} 推送"
+    if incident.exercise:
         origin += "，演练"
     await log.append(
         session,
@@ -358,10 +389,9 @@ async def create(
         org,
         "created",
         f"接报：{incident.title}（{origin}）",
-        {"source": source, "grade": incident.grade},
+        {"source": incident.source, "grade": incident.grade},
     )
     await _record(session, actor, incident, org, "created")
-    return incident
 
 
 async def update(
