@@ -52,8 +52,10 @@ async def create_many(session: AsyncSession, requests: list[CreateRequest]) -> l
             continue
         accepted.append((len(results), request.actor, incident, org))
         results.append(None)
-    for i, actor, incident, org in accepted:
-        await service.write(session, actor, incident, org)
+    await service.write_many(
+        session, [(actor, incident, org) for _, actor, incident, org in accepted]
+    )
+    for i, _, incident, _ in accepted:
         results[i] = IncidentRead.model_validate(incident)
     return [r for r in results if r is not None]
 

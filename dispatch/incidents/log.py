@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,9 +36,21 @@ async def append(
     text: str,
     data: dict[str, Any] | None = None,
 ) -> LogRead:
-    """One log entry and its ``incident.log`` event, in the caller's transaction. The row is
-    inserted as it is (one statement, no ORM object): entries are never changed."""
-    row: dict[str, Any] = {
+    """One log entry and its ``incident.log`` event, in the caller's transaction."""
+    (entry,) = await insert(session, [row(actor, incident, kind, text, data)])
+    await event(session, entry, incident, org)
+    return entry
+
+
+def row(
+    actor: Principal | None,
+    incident: Incident,
+    kind: str,
+    text: str,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A log entry as a row, for ``insert``."""
+    return {
         "incident_id": incident.id or 0,
         "at": utcnow(),
         "kind": kind,
@@ -46,9 +59,18 @@ async def append(
         "user_id": actor.user_id if actor else None,
         "author": actor.username if actor else "system",
     }
+
+
+async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> list[LogRead]:
+    """Log entries inserted as they are, in one statement (no ORM objects: entries are
+    never changed); their events are the caller's (``event``)."""
     connection = await session.connection()
-    row["id"] = (await connection.execute(_INSERT, row)).scalar_one()
-    entry = LogRead.model_validate(row)
+    ids = (await connection.execute(_INSERT, rows)).scalars().all()
+    return _READS.validate_python([{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+
+
+async def event(session: AsyncSession, entry: LogRead, incident: Incident, org: Org) -> None:
+    """The entry's ``incident.log`` event."""
     await outbox.append(
         session,
         topic=TOPIC,
@@ -57,11 +79,11 @@ async def append(
         org_id=org.id,
         org_path=org.path,
     )
-    return entry
 
 
 _TABLE = LogEntry.__table__  # type: ignore[attr-defined]
-_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id)
+_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+_READS = TypeAdapter(list[LogRead])
 
 
 async def entries(

@@ -149,16 +149,44 @@ class Plan:
         )
 
     async def write(self, session: AsyncSession, org: Org) -> None:
-        if not self.new:
-            return
-        connection = await session.connection()
-        ids = (await connection.execute(_INSERT, self.new)).scalars().all()
-        made = _READS.validate_python([{**r, "id": i} for r, i in zip(self.new, ids, strict=True)])
-        await clock.schedule_new(
-            session, TIMER, [(f"report:{r.id}", r.due_at) for r in made if r.due_at is not None]
-        )
-        for report in made:
-            await _event(session, "incident.report_due", report, self.incident, org)
+        for report in (await insert(session, [self]))[0]:
+            await due_event(session, report, self.incident, org)
+
+
+async def insert(session: AsyncSession, plans: list[Plan]) -> list[list[ReportRead]]:
+    """The new reports of ``plans`` in one insert, with their timers: each plan's reports
+    back with their ids (their events are the caller's: ``due_event``)."""
+    rows = [row for p in plans for row in p.new]
+    if not rows:
+        return [[] for _ in plans]
+    connection = await session.connection()
+    ids = (await connection.execute(_INSERT, rows)).scalars().all()
+    made = _READS.validate_python([{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+    await clock.schedule_new(
+        session, TIMER, [(f"report:{r.id}", r.due_at) for r in made if r.due_at is not None]
+    )
+    split, start = [], 0
+    for p in plans:
+        split.append(made[start : start + len(p.new)])
+        start += len(p.new)
+    return split
+
+
+async def due_event(
+    session: AsyncSession, report: ReportRead, incident: Incident, org: Org
+) -> None:
+    await _event(session, "incident.report_due", report, incident, org)
+
+
+def first(incident: Incident) -> Plan:
+    """The reports a new incident requires: the initial report to each level its grade
+    reaches, each due two hours after the one below (the first one hour after the news)."""
+    adding = Plan(incident)
+    due = incident.reported_at + FIRST_DUE
+    for level in required_levels(incident.grade):
+        adding.require(ReportKind.initial, due, level)
+        due += NEXT_LEVEL_DUE
+    return adding
 
 
 _TABLE = Report.__table__  # type: ignore[attr-defined]
@@ -201,7 +229,10 @@ async def plan(session: AsyncSession, incident: Incident, org: Org, *, new: bool
     the incident was made in this transaction, so it has no reports yet)."""
     if incident.id is None:
         return
-    rows = [] if new else await of(session, incident)
+    if new:
+        await first(incident).write(session, org)
+        return
+    rows = await of(session, incident)
     adding = Plan(incident)
     initial = {r.level: r for r in rows if r.kind == ReportKind.initial and r.state != "cancelled"}
     needed = required_levels(incident.grade)

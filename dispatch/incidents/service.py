@@ -190,19 +190,32 @@ async def _history(
 ) -> None:
     """The grade history's row (inserted as it is: the history is never changed)."""
     connection = await session.connection()
-    await connection.execute(
-        sa.insert(GradeChange.__table__),  # type: ignore[attr-defined]
-        {
-            "incident_id": incident.id or 0,
-            "grade": grade,
-            "previous": previous,
-            "manual": manual,
-            "reason": reason if manual else f"{CITATION}: {reason}",
-            "numbers": numbers,
-            "by_user": actor.user_id if actor else None,
-            "at": utcnow(),
-        },
-    )
+    row = _grade_row(actor, incident, grade, previous, manual, reason, numbers)
+    await connection.execute(_INSERT_GRADE, row)
+
+
+def _grade_row(
+    actor: Principal | None,
+    incident: Incident,
+    grade: Grade,
+    previous: Grade | None,
+    manual: bool,
+    reason: str,
+    numbers: dict[str, int],
+) -> dict[str, Any]:
+    return {
+        "incident_id": incident.id or 0,
+        "grade": grade,
+        "previous": previous,
+        "manual": manual,
+        "reason": reason if manual else f"{CITATION}: {reason}",
+        "numbers": numbers,
+        "by_user": actor.user_id if actor else None,
+        "at": utcnow(),
+    }
+
+
+_INSERT_GRADE = sa.insert(GradeChange.__table__)  # type: ignore[attr-defined]
 
 
 async def _set_grade(
@@ -287,21 +300,27 @@ def _check_times(incident: Incident) -> None:
         raise Invalid.field("reported_at", "reported_before_occurred")
 
 
-async def _insert(session: AsyncSession, incident: Incident) -> None:
-    """Insert a new incident in one statement (not through the unit of work: a create makes
-    few rows, each written once) and keep it in the session as a loaded row, so later
+async def _insert(session: AsyncSession, incidents: list[Incident]) -> None:
+    """Insert new incidents in one statement (not through the unit of work: a create makes
+    few rows, each written once) and keep them in the session as loaded rows, so later
     changes in the transaction are flushed as usual."""
     table = Incident.__table__  # type: ignore[attr-defined]
-    row = {c.key: getattr(incident, c.key) for c in table.columns if c.key != "id"}
+    keys = [c.key for c in table.columns if c.key != "id"]
+    rows = [{k: getattr(incident, k) for k in keys} for incident in incidents]
     connection = await session.connection()
-    incident.id = (await connection.execute(_INSERT_INCIDENT, row)).scalar_one()
-    for key in row.keys() - incident.__dict__.keys():  # left at None: loaded, not expired
-        set_committed_value(incident, key, row[key])
-    make_transient_to_detached(incident)
-    session.add(incident)
+    ids = (await connection.execute(_INSERT_INCIDENT, rows)).scalars().all()
+    for incident, row, id_ in zip(incidents, rows, ids, strict=True):
+        incident.id = id_
+        for key in row.keys() - incident.__dict__.keys():  # left at None: loaded, not expired
+            set_committed_value(incident, key, row[key])
+        make_transient_to_detached(incident)
+        session.add(incident)
 
 
-_INSERT_INCIDENT = sa.insert(Incident.__table__).returning(Incident.__table__.c.id)  # type: ignore[attr-defined]
+_INSERT_INCIDENT = sa.insert(Incident.__table__).returning(  # type: ignore[attr-defined]
+    Incident.__table__.c.id,  # type: ignore[attr-defined]
+    sort_by_parameter_order=True,
+)
 
 
 async def create(
@@ -366,32 +385,44 @@ async def prepare(
 async def write(session: AsyncSession, actor: Principal, incident: Incident, org: Org) -> None:
     """A prepared incident written: the row, its first grade, the reports due with their
     timers, the log entry, the audit row and the events."""
-    await _insert(session, incident)
-    numbers = _numbers(incident)
-    await _history(
-        session,
-        actor,
-        incident,
-        incident.grade,
-        None,
-        manual=False,
-        reason=_reasons(numbers),
-        numbers=numbers,
+    await write_many(session, [(actor, incident, org)])
+
+
+async def write_many(
+    session: AsyncSession, prepared: list[tuple[Principal, Incident, Org]]
+) -> None:
+    """``write`` for many prepared incidents: each kind of row in one insert for them all;
+    each incident's events in the order ``write`` gives them (reports due, log, created)."""
+    if not prepared:
+        return
+    await _insert(session, [incident for _, incident, _ in prepared])
+    grades = []
+    for actor, incident, _ in prepared:
+        numbers = _numbers(incident)
+        reason = _reasons(numbers)
+        grades.append(_grade_row(actor, incident, incident.grade, None, False, reason, numbers))
+    connection = await session.connection()
+    await connection.execute(_INSERT_GRADE, grades)
+    due = await reports.insert(session, [reports.first(incident) for _, incident, _ in prepared])
+    entries = await log.insert(
+        session, [_created(actor, incident) for actor, incident, _ in prepared]
     )
-    await reports.plan(session, incident, org, new=True)
+    for (actor, incident, org), made, entry in zip(prepared, due, entries, strict=True):
+        for report in made:
+            await reports.due_event(session, report, incident, org)
+        await log.event(session, entry, incident, org)
+        await _record(session, actor, incident, org, "created")
+
+
+def _created(actor: Principal, incident: Incident) -> dict[str, Any]:
+    """The log entry of a new incident."""
     origin = "值班室录入" if incident.source == Source.duty else f"{incident.source} 推送"
     if incident.exercise:
         origin += "，演练"
-    await log.append(
-        session,
-        actor,
-        incident,
-        org,
-        "created",
-        f"接报：{incident.title}（{origin}）",
-        {"source": incident.source, "grade": incident.grade},
+    text = f"接报：{incident.title}（{origin}）"
+    return log.row(
+        actor, incident, "created", text, {"source": incident.source, "grade": incident.grade}
     )
-    await _record(session, actor, incident, org, "created")
 
 
 async def update(
