@@ -37,7 +37,7 @@ from dispatch.incidents.schemas import (
 )
 from service.auth.permissions import PERMISSIONS, Principal
 from service.changes import record_change
-from service.db import fetch_page, utcnow
+from service.db import utcnow
 from service.errors import Conflict, Forbidden, Invalid, NotFound
 from service.notify import service as notify
 from service.orgs import service as orgs
@@ -89,7 +89,8 @@ async def search(
     offset: int,
 ) -> tuple[list[IncidentRead], int]:
     """One page of the incidents the caller may read, newest first, as API models: only
-    their columns are read (no ORM objects), and the page is validated in one call."""
+    their columns are read (no ORM objects), with the number of matches in the same query,
+    and the page is validated in one call."""
     query = (
         select(*READ_COLUMNS)
         .join(Org, col(Org.id) == col(Incident.org_id))
@@ -108,14 +109,16 @@ async def search(
         query = query.where(col(Incident.type) == type_)
     if exercise is not None:
         query = query.where(col(Incident.exercise).is_(exercise))
-    rows, count = await fetch_page(
-        session,
-        query,
-        order_by=col(Incident.id).desc(),
-        limit=limit,
-        offset=offset,
-    )
-    return READ_PAGE.validate_python([row._asdict() for row in rows]), count
+    page = query.add_columns(sa.func.count().over().label("total"))  # the count comes along
+    page = page.order_by(col(Incident.id).desc()).limit(limit).offset(offset)
+    rows = (await (await session.connection()).execute(page)).all()
+    if rows:
+        count = rows[0].total
+    elif offset:  # past the end: no row to carry the count
+        count = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    else:
+        count = 0
+    return READ_PAGE.validate_python(rows, from_attributes=True), int(count or 0)
 
 
 def _numbers(incident: Incident) -> dict[str, int]:

@@ -54,6 +54,15 @@ async def test_concurrent_incidents_each_answered_and_written_whole(
         assert detail["grades"][0]["grade"] == m["grade"] and len(detail["grades"]) == 1
         assert {r["level"] for r in detail["reports"]} >= {"county", "city"}
     assert await _rows(db, "incident") == 7
+    page = (await client.get(f"{API}?open=true&limit=2", headers=root)).json()
+    assert (
+        page["count"] == 7
+        and [i["id"] for i in page["data"]] == sorted((m["id"] for m in made), reverse=True)[:2]
+    )
+    past = (await client.get(f"{API}?open=true&offset=100", headers=root)).json()
+    assert past == {"data": [], "count": 7}
+    mine = (await client.get(f"{API}?org_id={world.town_b.id}", headers=root)).json()
+    assert mine["count"] == 1 and mine["data"][0]["title"] == "乙镇事故"
     assert await _rows(db, "incident_log", "WHERE kind = 'created'") == 7
     assert await _rows(db, "audit_log", "WHERE object_type = 'incident'") == 7
     events = (await client.get("/api/v1/events?topic=incidents", headers=root)).json()["data"]
