@@ -89,36 +89,33 @@ async def search(
     offset: int,
 ) -> tuple[list[IncidentRead], int]:
     """One page of the incidents the caller may read, newest first, as API models: only
-    their columns are read (no ORM objects), with the number of matches in the same query,
-    and the page is validated in one call."""
-    query = (
-        select(*READ_COLUMNS)
-        .join(Org, col(Org.id) == col(Incident.org_id))
-        .where(actor.scope("incident.read").clause(col(Org.path)))
-    )
+    their columns are read (no ORM objects) and the page is validated in one call; the
+    matches are counted by a query of their own only when the page is full."""
+    where = [actor.scope("incident.read").clause(col(Org.path))]
     if status is not None:
-        query = query.where(col(Incident.status) == status)
+        where.append(col(Incident.status) == status)
     if open_only:
-        query = query.where(col(Incident.status).in_(OPEN_STATUSES))
+        where.append(col(Incident.status).in_(OPEN_STATUSES))
     if org_id is not None:
         within = await orgs.get(session, org_id)
-        query = query.where(col(Org.path).startswith(within.path if within else "-"))
+        where.append(col(Org.path).startswith(within.path if within else "-"))
     if grade is not None:
-        query = query.where(col(Incident.grade) == grade)
+        where.append(col(Incident.grade) == grade)
     if type_ is not None:
-        query = query.where(col(Incident.type) == type_)
+        where.append(col(Incident.type) == type_)
     if exercise is not None:
-        query = query.where(col(Incident.exercise).is_(exercise))
-    page = query.add_columns(sa.func.count().over().label("total"))  # the count comes along
+        where.append(col(Incident.exercise).is_(exercise))
+    joined = sa.join(Incident, Org, col(Org.id) == col(Incident.org_id))
+    page = sa.select(*READ_COLUMNS).select_from(joined).where(*where)
     page = page.order_by(col(Incident.id).desc()).limit(limit).offset(offset)
-    rows = (await (await session.connection()).execute(page)).all()
-    if rows:
-        count = rows[0].total
-    elif offset:  # past the end: no row to carry the count
-        count = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    connection = await session.connection()
+    rows = (await connection.execute(page)).all()
+    if rows and len(rows) < limit:  # the last page: the count is known
+        count = offset + len(rows)
     else:
-        count = 0
-    return READ_PAGE.validate_python(rows, from_attributes=True), int(count or 0)
+        total = sa.select(sa.func.count()).select_from(joined).where(*where)
+        count = (await connection.execute(total)).scalar_one()
+    return READ_PAGE.validate_python(rows, from_attributes=True), count
 
 
 def _numbers(incident: Incident) -> dict[str, int]:
