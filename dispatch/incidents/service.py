@@ -55,7 +55,8 @@ STATUS_ZH = {
     IncidentStatus.closed: "已结案",
 }
 # the columns of IncidentRead, in its order: what a list reads
-READ_COLUMNS = tuple(col(getattr(Incident, name)) for name in IncidentRead.model_fields)
+READ_FIELDS = tuple(IncidentRead.model_fields)
+READ_COLUMNS = tuple(col(getattr(Incident, name)) for name in READ_FIELDS)
 READ_PAGE = TypeAdapter(list[IncidentRead])
 FIELD_ZH = {
     "deaths": "死亡",
@@ -115,7 +116,7 @@ async def search(
     else:
         total = sa.select(sa.func.count()).select_from(joined).where(*where)
         count = (await connection.execute(total)).scalar_one()
-    return READ_PAGE.validate_python(rows, from_attributes=True), count
+    return READ_PAGE.validate_python([dict(zip(READ_FIELDS, r, strict=True)) for r in rows]), count
 
 
 def _numbers(incident: Incident) -> dict[str, int]:
