@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from dispatch.incidents import messages as incident_messages  # noqa: F401
 from dispatch.incidents import reports as incident_reports  # noqa: F401  (report timers)
+from dispatch.incidents.batch import IncidentBatcher
 from dispatch.incidents.router import intake_router
 from dispatch.incidents.router import router as incidents_router
 from dispatch.incidents.router_response import router as incident_response_router
@@ -48,6 +49,7 @@ from service.realtime.hub import Hub
 from service.realtime.router import router as events_router
 from service.realtime.ws import LOGINS_AT_ONCE
 from service.realtime.ws import router as ws_router
+from service.routing import Gated
 from service.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -86,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         acks = AckBatcher(db)
         acks.start()
         app.state.acks = acks
+        incidents = IncidentBatcher(db)
+        incidents.start()
+        app.state.incidents = incidents
         clock = None
         if settings.clock_enabled:
             clock = Clock(
@@ -103,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if clock is not None:
                 await clock.stop()
+            await incidents.stop()
             await acks.stop()
             if fanout is not None:
                 await fanout.stop()
@@ -141,7 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources_router,
         ui.router,
     ):
-        api.include_router(router)
+        api.include_router(Gated(API_PREFIX, router))  # a request skips groups not its own
     app.include_router(api)
     app.include_router(health_router)
     app.include_router(ws_router)

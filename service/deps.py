@@ -45,11 +45,8 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-async def current_principal(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    token: Annotated[str | None, Depends(oauth2)],
+async def _principal(
+    request: Request, session: AsyncSession, settings: Settings, token: str | None
 ) -> Principal:
     if not token:
         raise Unauthorized("bad_token")
@@ -65,7 +62,31 @@ async def current_principal(
     return principal
 
 
+async def current_principal(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+) -> Principal:
+    return await _principal(request, session, settings, token)
+
+
+async def reading_principal(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+) -> Principal:
+    """The caller, read in a short read-only session that is closed before the route runs:
+    for a route that hands its write to a batcher and waits for it (a session held by the
+    request would keep a pooled connection, and on SQLite the writer lock, that the batch
+    needs)."""
+    async with db.session(write=False) as session:
+        return await _principal(request, session, settings, token)
+
+
 CurrentUser = Annotated[Principal, Depends(current_principal)]
+ReaderUser = Annotated[Principal, Depends(reading_principal)]
 
 
 def ensure(user: Principal, permission: str, org_path: str | None = None) -> None:

@@ -11,12 +11,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from dispatch.incidents.models import Incident, LogEntry
 from dispatch.incidents.schemas import LogRead
 from service.auth.permissions import Principal
+from service.db import utcnow
 from service.orgs.models import Org
 from service.realtime import outbox
 from service.schemas import dump
@@ -32,27 +35,55 @@ async def append(
     kind: str,
     text: str,
     data: dict[str, Any] | None = None,
-) -> LogEntry:
+) -> LogRead:
     """One log entry and its ``incident.log`` event, in the caller's transaction."""
-    entry = LogEntry(
-        incident_id=incident.id or 0,
-        kind=kind,
-        text=text,
-        data=data or {},
-        user_id=actor.user_id if actor else None,
-        author=actor.username if actor else "system",
-    )
-    session.add(entry)
-    await session.flush()
+    (entry,) = await insert(session, [row(actor, incident, kind, text, data)])
+    await event(session, entry, incident, org)
+    return entry
+
+
+def row(
+    actor: Principal | None,
+    incident: Incident,
+    kind: str,
+    text: str,
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A log entry as a row, for ``insert``."""
+    return {
+        "incident_id": incident.id or 0,
+        "at": utcnow(),
+        "kind": kind,
+        "text": text,
+        "data": data or {},
+        "user_id": actor.user_id if actor else None,
+        "author": actor.username if actor else "system",
+    }
+
+
+async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> list[LogRead]:
+    """Log entries inserted as they are, in one statement (no ORM objects: entries are
+    never changed); their events are the caller's (``event``)."""
+    connection = await session.connection()
+    ids = (await connection.execute(_INSERT, rows)).scalars().all()
+    return _READS.validate_python([{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+
+
+async def event(session: AsyncSession, entry: LogRead, incident: Incident, org: Org) -> None:
+    """The entry's ``incident.log`` event."""
     await outbox.append(
         session,
         topic=TOPIC,
         type="incident.log",
-        data={**dump(LogRead.model_validate(entry)), "exercise": incident.exercise},
+        data={**dump(entry), "exercise": incident.exercise},
         org_id=org.id,
         org_path=org.path,
     )
-    return entry
+
+
+_TABLE = LogEntry.__table__  # type: ignore[attr-defined]
+_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+_READS = TypeAdapter(list[LogRead])
 
 
 async def entries(

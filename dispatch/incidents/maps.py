@@ -18,10 +18,10 @@ from service.orgs.models import Org
 from service.schemas import dump
 
 
-def feature(incident: Incident, next_report: Report | None = None) -> dict[str, Any]:
+def feature(incident: IncidentRead, next_report: Report | None = None) -> dict[str, Any]:
     """A GeoJSON (RFC 7946) feature: [lon, lat] (null geometry when unlocated), the incident
     summary and its next due report in properties."""
-    props = dump(IncidentRead.model_validate(incident))
+    props = dump(incident)
     props["next_report"] = dump(ReportRead.model_validate(next_report)) if next_report else None
     located = incident.lat is not None and incident.lon is not None
     return {
@@ -42,10 +42,10 @@ async def geojson(
     rows, _ = await service.search(session, actor, open_only=True, limit=limit, offset=0)
     if not unlocated:
         rows = [i for i in rows if i.lat is not None and i.lon is not None]
-    due = await reports.next_due(session, [i.id for i in rows if i.id is not None])
+    due = await reports.next_due(session, [i.id for i in rows])
     return {
         "type": "FeatureCollection",
-        "features": [feature(i, due.get(i.id or 0)) for i in rows],
+        "features": [feature(i, due.get(i.id)) for i in rows],
     }
 
 

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from pydantic import TypeAdapter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -114,7 +116,11 @@ async def next_due(session: AsyncSession, incident_ids: list[int]) -> dict[int, 
 
 
 async def _event(
-    session: AsyncSession, type_: str, report: Report, incident: Incident, org: Org
+    session: AsyncSession,
+    type_: str,
+    report: Report | ReportRead,
+    incident: Incident,
+    org: Org,
 ) -> None:
     data = {
         "incident_id": incident.id,
@@ -129,29 +135,79 @@ async def _event(
 
 
 class Plan:
-    """The reports one change requires: added together, one flush and one batch of timers."""
+    """The reports one change requires: inserted together in one statement (no ORM objects:
+    nothing else in the transaction changes them), one batch of timers, their events."""
 
     def __init__(self, incident: Incident) -> None:
         self.incident = incident
-        self.new: list[Report] = []
+        self.new: list[dict[str, Any]] = []
 
-    def require(
-        self, kind: ReportKind, due_at: datetime, level: ReportLevel | None = None
-    ) -> Report:
-        report = Report(incident_id=self.incident.id or 0, kind=kind, level=level, due_at=due_at)
-        self.new.append(report)
-        return report
+    def require(self, kind: ReportKind, due_at: datetime, level: ReportLevel | None = None) -> None:
+        self.new.append(
+            {**_EMPTY, "incident_id": self.incident.id or 0, "kind": kind, "level": level}
+            | {"due_at": due_at, "created_at": utcnow()}
+        )
 
     async def write(self, session: AsyncSession, org: Org) -> None:
-        if not self.new:
-            return
-        session.add_all(self.new)
-        await session.flush()
-        await clock.schedule_new(
-            session, TIMER, [(ref(r), r.due_at) for r in self.new if r.due_at is not None]
-        )
-        for report in self.new:
-            await _event(session, "incident.report_due", report, self.incident, org)
+        for report in (await insert(session, [self]))[0]:
+            await due_event(session, report, self.incident, org)
+
+
+async def insert(session: AsyncSession, plans: list[Plan]) -> list[list[ReportRead]]:
+    """The new reports of ``plans`` in one insert, with their timers: each plan's reports
+    back with their ids (their events are the caller's: ``due_event``)."""
+    rows = [row for p in plans for row in p.new]
+    if not rows:
+        return [[] for _ in plans]
+    connection = await session.connection()
+    ids = (await connection.execute(_INSERT, rows)).scalars().all()
+    made = _READS.validate_python([{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+    await clock.schedule_new(
+        session, TIMER, [(f"report:{r.id}", r.due_at) for r in made if r.due_at is not None]
+    )
+    split, start = [], 0
+    for p in plans:
+        split.append(made[start : start + len(p.new)])
+        start += len(p.new)
+    return split
+
+
+async def due_event(
+    session: AsyncSession, report: ReportRead, incident: Incident, org: Org
+) -> None:
+    await _event(session, "incident.report_due", report, incident, org)
+
+
+def first(incident: Incident) -> Plan:
+    """The reports a new incident requires: the initial report to each level its grade
+    reaches, each due two hours after the one below (the first one hour after the news)."""
+    adding = Plan(incident)
+    due = incident.reported_at + FIRST_DUE
+    for level in required_levels(incident.grade):
+        adding.require(ReportKind.initial, due, level)
+        due += NEXT_LEVEL_DUE
+    return adding
+
+
+_TABLE = Report.__table__  # type: ignore[attr-defined]
+# one INSERT … VALUES (…), (…) RETURNING id, the ids in the order of the rows
+_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+_READS = TypeAdapter(list[ReportRead])
+# a required report as inserted: due, nothing sent yet
+_EMPTY: dict[str, Any] = {
+    "state": ReportState.due,
+    "sent_at": None,
+    "sent_by": None,
+    "sent_to": None,
+    "via": None,
+    "unit": None,
+    "time_place": None,
+    "course": None,
+    "casualties_loss": None,
+    "measures": None,
+    "other": None,
+    "numbers": {},
+}
 
 
 async def _move(session: AsyncSession, report: Report, due_at: datetime) -> None:
@@ -173,7 +229,10 @@ async def plan(session: AsyncSession, incident: Incident, org: Org, *, new: bool
     the incident was made in this transaction, so it has no reports yet)."""
     if incident.id is None:
         return
-    rows = [] if new else await of(session, incident)
+    if new:
+        await first(incident).write(session, org)
+        return
+    rows = await of(session, incident)
     adding = Plan(incident)
     initial = {r.level: r for r in rows if r.kind == ReportKind.initial and r.state != "cancelled"}
     needed = required_levels(incident.grade)
@@ -186,8 +245,10 @@ async def plan(session: AsyncSession, incident: Incident, org: Org, *, new: bool
             continue
         due = incident.reported_at + FIRST_DUE if previous is None else previous + NEXT_LEVEL_DUE
         if report is None:
-            report = adding.require(ReportKind.initial, due, level)
-        elif report.state in OPEN:
+            adding.require(ReportKind.initial, due, level)
+            previous = due
+            continue
+        if report.state in OPEN:
             await _move(session, report, due)
         previous = report.sent_at or report.due_at
     sent = [r for r in rows if r.state == ReportState.sent]

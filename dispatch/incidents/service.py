@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from pydantic import TypeAdapter
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,7 +37,7 @@ from dispatch.incidents.schemas import (
 )
 from service.auth.permissions import PERMISSIONS, Principal
 from service.changes import record_change
-from service.db import fetch_page, utcnow
+from service.db import utcnow
 from service.errors import Conflict, Forbidden, Invalid, NotFound
 from service.notify import service as notify
 from service.orgs import service as orgs
@@ -50,6 +54,10 @@ STATUS_ZH = {
     IncidentStatus.stabilized: "已稳定",
     IncidentStatus.closed: "已结案",
 }
+# the columns of IncidentRead, in its order: what a list reads
+READ_FIELDS = tuple(IncidentRead.model_fields)
+READ_COLUMNS = tuple(col(getattr(Incident, name)) for name in READ_FIELDS)
+READ_PAGE = TypeAdapter(list[IncidentRead])
 FIELD_ZH = {
     "deaths": "死亡",
     "missing": "下落不明",
@@ -80,28 +88,35 @@ async def search(
     exercise: bool | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[Incident], int]:
-    query = (
-        select(Incident)
-        .join(Org, col(Org.id) == col(Incident.org_id))
-        .where(actor.scope("incident.read").clause(col(Org.path)))
-    )
+) -> tuple[list[IncidentRead], int]:
+    """One page of the incidents the caller may read, newest first, as API models: only
+    their columns are read (no ORM objects) and the page is validated in one call; the
+    matches are counted by a query of their own only when the page is full."""
+    where = [actor.scope("incident.read").clause(col(Org.path))]
     if status is not None:
-        query = query.where(col(Incident.status) == status)
+        where.append(col(Incident.status) == status)
     if open_only:
-        query = query.where(col(Incident.status).in_(OPEN_STATUSES))
+        where.append(col(Incident.status).in_(OPEN_STATUSES))
     if org_id is not None:
         within = await orgs.get(session, org_id)
-        query = query.where(col(Org.path).startswith(within.path if within else "-"))
+        where.append(col(Org.path).startswith(within.path if within else "-"))
     if grade is not None:
-        query = query.where(col(Incident.grade) == grade)
+        where.append(col(Incident.grade) == grade)
     if type_ is not None:
-        query = query.where(col(Incident.type) == type_)
+        where.append(col(Incident.type) == type_)
     if exercise is not None:
-        query = query.where(col(Incident.exercise).is_(exercise))
-    return await fetch_page(
-        session, query, order_by=col(Incident.id).desc(), limit=limit, offset=offset
-    )
+        where.append(col(Incident.exercise).is_(exercise))
+    joined = sa.join(Incident, Org, col(Org.id) == col(Incident.org_id))
+    page = sa.select(*READ_COLUMNS).select_from(joined).where(*where)
+    page = page.order_by(col(Incident.id).desc()).limit(limit).offset(offset)
+    connection = await session.connection()
+    rows = (await connection.execute(page)).all()
+    if rows and len(rows) < limit:  # the last page: the count is known
+        count = offset + len(rows)
+    else:
+        total = sa.select(sa.func.count()).select_from(joined).where(*where)
+        count = (await connection.execute(total)).scalar_one()
+    return READ_PAGE.validate_python([dict(zip(READ_FIELDS, r, strict=True)) for r in rows]), count
 
 
 def _numbers(incident: Incident) -> dict[str, int]:
@@ -131,16 +146,17 @@ async def _record(
 
 
 async def _regrade(
-    session: AsyncSession, actor: Principal | None, incident: Incident, org: Org, *, first: bool
+    session: AsyncSession, actor: Principal | None, incident: Incident, org: Org
 ) -> None:
-    """Recompute the grade from the numbers; keep the history; tell on an upgrade."""
+    """Recompute the grade from the numbers; keep the history; tell on an upgrade (the
+    first grade is written by ``create``)."""
     numbers = _numbers(incident)
     incident.computed_grade = grade_of(
         deaths=incident.deaths,
         serious_injuries=incident.serious_injuries,
         direct_loss_yuan=incident.direct_loss_yuan,
     )
-    previous = None if first else incident.grade
+    previous = incident.grade
     effective = incident.grade if incident.grade_manual else incident.computed_grade
     if previous == effective:
         return
@@ -152,12 +168,55 @@ async def _regrade(
         effective,
         previous,
         manual=incident.grade_manual,
-        reason=", ".join(
-            reasons(**{k: numbers[k] for k in ("deaths", "serious_injuries", "direct_loss_yuan")})
-        )
-        or "below every threshold",
+        reason=_reasons(numbers),
         numbers=numbers,
     )
+
+
+def _reasons(numbers: dict[str, int]) -> str:
+    keys = ("deaths", "serious_injuries", "direct_loss_yuan")
+    return ", ".join(reasons(**{k: numbers[k] for k in keys})) or "below every threshold"
+
+
+async def _history(
+    session: AsyncSession,
+    actor: Principal | None,
+    incident: Incident,
+    grade: Grade,
+    previous: Grade | None,
+    *,
+    manual: bool,
+    reason: str,
+    numbers: dict[str, int],
+) -> None:
+    """The grade history's row (inserted as it is: the history is never changed)."""
+    connection = await session.connection()
+    row = _grade_row(actor, incident, grade, previous, manual, reason, numbers)
+    await connection.execute(_INSERT_GRADE, row)
+
+
+def _grade_row(
+    actor: Principal | None,
+    incident: Incident,
+    grade: Grade,
+    previous: Grade | None,
+    manual: bool,
+    reason: str,
+    numbers: dict[str, int],
+) -> dict[str, Any]:
+    return {
+        "incident_id": incident.id or 0,
+        "grade": grade,
+        "previous": previous,
+        "manual": manual,
+        "reason": reason if manual else f"{CITATION}: {reason}",
+        "numbers": numbers,
+        "by_user": actor.user_id if actor else None,
+        "at": utcnow(),
+    }
+
+
+_INSERT_GRADE = sa.insert(GradeChange.__table__)  # type: ignore[attr-defined]
 
 
 async def _set_grade(
@@ -166,7 +225,7 @@ async def _set_grade(
     incident: Incident,
     org: Org,
     grade: Grade,
-    previous: Grade | None,
+    previous: Grade,
     *,
     manual: bool,
     reason: str,
@@ -174,19 +233,9 @@ async def _set_grade(
 ) -> None:
     incident.grade = grade
     session.add(incident)
-    session.add(
-        GradeChange(
-            incident_id=incident.id or 0,
-            grade=grade,
-            previous=previous,
-            manual=manual,
-            reason=reason if manual else f"{CITATION}: {reason}",
-            numbers=numbers,
-            by_user=actor.user_id if actor else None,
-        )
+    await _history(
+        session, actor, incident, grade, previous, manual=manual, reason=reason, numbers=numbers
     )
-    if previous is None:
-        return  # the first grade: written with the next flush
     await session.flush()
     await reports.plan(session, incident, org)
     text = f"事故等级由{LABEL_ZH[previous]}调整为{LABEL_ZH[grade]}" + (
@@ -252,6 +301,29 @@ def _check_times(incident: Incident) -> None:
         raise Invalid.field("reported_at", "reported_before_occurred")
 
 
+async def _insert(session: AsyncSession, incidents: list[Incident]) -> None:
+    """Insert new incidents in one statement (not through the unit of work: a create makes
+    few rows, each written once) and keep them in the session as loaded rows, so later
+    changes in the transaction are flushed as usual."""
+    table = Incident.__table__  # type: ignore[attr-defined]
+    keys = [c.key for c in table.columns if c.key != "id"]
+    rows = [{k: getattr(incident, k) for k in keys} for incident in incidents]
+    connection = await session.connection()
+    ids = (await connection.execute(_INSERT_INCIDENT, rows)).scalars().all()
+    for incident, row, id_ in zip(incidents, rows, ids, strict=True):
+        incident.id = id_
+        for key in row.keys() - incident.__dict__.keys():  # left at None: loaded, not expired
+            set_committed_value(incident, key, row[key])
+        make_transient_to_detached(incident)
+        session.add(incident)
+
+
+_INSERT_INCIDENT = sa.insert(Incident.__table__).returning(  # type: ignore[attr-defined]
+    Incident.__table__.c.id,  # type: ignore[attr-defined]
+    sort_by_parameter_order=True,
+)
+
+
 async def create(
     session: AsyncSession,
     actor: Principal,
@@ -264,6 +336,31 @@ async def create(
 ) -> Incident:
     """``exercise``: recorded in a drill, by a drill coordinator of the org too; it runs the
     real flows (report clock, dispatch), marked as an exercise and kept out of statistics."""
+    incident, org = await prepare(
+        session,
+        actor,
+        data,
+        source=source,
+        intake_key=intake_key,
+        intake_hash=intake_hash,
+        exercise=exercise,
+    )
+    await write(session, actor, incident, org)
+    return incident
+
+
+async def prepare(
+    session: AsyncSession,
+    actor: Principal,
+    data: IncidentCreate,
+    *,
+    source: Source = Source.duty,
+    intake_key: str | None = None,
+    intake_hash: str | None = None,
+    exercise: bool = False,
+) -> tuple[Incident, Org]:
+    """Every check of ``create``, and the incident graded, not yet written: a problem here
+    leaves the transaction as it was (the batch of new incidents relies on it)."""
     permission = EXERCISE_WRITE if exercise else WRITE
     org = await jurisdiction(session, actor, data, permission=permission)
     fields = data.model_dump(exclude={"org_id", "reported_at"})
@@ -278,24 +375,55 @@ async def create(
         created_by=actor.user_id,
     )
     _check_times(incident)
-    session.add(incident)
-    await session.flush()
-    await _regrade(session, actor, incident, org, first=True)
-    await reports.plan(session, incident, org, new=True)
-    origin = "值班室录入" if source == Source.duty else f"{source} 推送"
-    if exercise:
-        origin += "，演练"
-    await log.append(
-        session,
-        actor,
-        incident,
-        org,
-        "created",
-        f"接报：{incident.title}（{origin}）",
-        {"source": source, "grade": incident.grade},
+    incident.computed_grade = incident.grade = grade_of(
+        deaths=incident.deaths,
+        serious_injuries=incident.serious_injuries,
+        direct_loss_yuan=incident.direct_loss_yuan,
     )
-    await _record(session, actor, incident, org, "created")
-    return incident
+    return incident, org
+
+
+async def write(session: AsyncSession, actor: Principal, incident: Incident, org: Org) -> None:
+    """A prepared incident written: the row, its first grade, the reports due with their
+    timers, the log entry, the audit row and the events."""
+    await write_many(session, [(actor, incident, org)])
+
+
+async def write_many(
+    session: AsyncSession, prepared: list[tuple[Principal, Incident, Org]]
+) -> None:
+    """``write`` for many prepared incidents: each kind of row in one insert for them all;
+    each incident's events in the order ``write`` gives them (reports due, log, created)."""
+    if not prepared:
+        return
+    await _insert(session, [incident for _, incident, _ in prepared])
+    grades = []
+    for actor, incident, _ in prepared:
+        numbers = _numbers(incident)
+        reason = _reasons(numbers)
+        grades.append(_grade_row(actor, incident, incident.grade, None, False, reason, numbers))
+    connection = await session.connection()
+    await connection.execute(_INSERT_GRADE, grades)
+    due = await reports.insert(session, [reports.first(incident) for _, incident, _ in prepared])
+    entries = await log.insert(
+        session, [_created(actor, incident) for actor, incident, _ in prepared]
+    )
+    for (actor, incident, org), made, entry in zip(prepared, due, entries, strict=True):
+        for report in made:
+            await reports.due_event(session, report, incident, org)
+        await log.event(session, entry, incident, org)
+        await _record(session, actor, incident, org, "created")
+
+
+def _created(actor: Principal, incident: Incident) -> dict[str, Any]:
+    """The log entry of a new incident."""
+    origin = "值班室录入" if incident.source == Source.duty else f"{incident.source} 推送"
+    if incident.exercise:
+        origin += "，演练"
+    text = f"接报：{incident.title}（{origin}）"
+    return log.row(
+        actor, incident, "created", text, {"source": incident.source, "grade": incident.grade}
+    )
 
 
 async def update(
@@ -331,7 +459,7 @@ async def update(
         if note:
             text += "（已超过补报期限）"
         await log.append(session, actor, incident, org, "numbers", text, {"fields": numbers})
-        await _regrade(session, actor, incident, org, first=False)
+        await _regrade(session, actor, incident, org)
     others = [k for k in changed if k not in NUMBER_FIELDS]
     if others:
         await log.append(

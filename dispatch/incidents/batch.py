@@ -1,0 +1,130 @@
+"""New incidents from the duty room (``POST /incidents``) in shared transactions.
+
+Recording an incident writes a dozen rows; most of a create's cost is the transaction
+around them (its begin and commit, the outbox's sequence, the audit and event inserts).
+When several are recorded at once, one worker per process takes whatever has queued up
+and writes it in one transaction. First every incident is checked (``service.prepare``:
+a refused one touches nothing and gets its own problem back), then the accepted ones are
+written. Each caller is answered only after that transaction has committed, so a 201 is
+durable. If the transaction fails as a whole, each incident is tried again alone, in its
+own transaction: nothing is ever half-written, and one bad incident cannot sink the others.
+
+The request that submits holds no write session (SQLite has one writer: the batch would
+wait for it forever): its route authenticates in a read session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+
+import structlog
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from dispatch.incidents import service
+from dispatch.incidents.schemas import IncidentCreate, IncidentRead
+from service.auth.permissions import Principal
+from service.db import Database
+from service.errors import ProblemError, ServiceUnavailable
+
+log = structlog.get_logger("yingji.incidents")
+MAX_BATCH = 100
+
+Result = IncidentRead | BaseException
+
+
+@dataclass(frozen=True, slots=True)
+class CreateRequest:
+    actor: Principal
+    data: IncidentCreate
+
+
+async def create_many(session: AsyncSession, requests: list[CreateRequest]) -> list[Result]:
+    """Check every request, then write the accepted ones, in the caller's transaction."""
+    results: list[Result | None] = []
+    accepted = []
+    for request in requests:
+        try:
+            incident, org = await service.prepare(session, request.actor, request.data)
+        except ProblemError as exc:
+            results.append(exc)
+            continue
+        accepted.append((len(results), request.actor, incident, org))
+        results.append(None)
+    await service.write_many(
+        session, [(actor, incident, org) for _, actor, incident, org in accepted]
+    )
+    for i, _, incident, _ in accepted:
+        results[i] = IncidentRead.model_validate(incident)
+    return [r for r in results if r is not None]
+
+
+class IncidentBatcher:
+    """The process's queue of new incidents and the worker that writes them in batches."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.queue: asyncio.Queue[tuple[CreateRequest, asyncio.Future[Result]]] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        # PostgreSQL: a second batch is prepared while the first waits on the database
+        workers = 1 if self.db.is_sqlite else 2
+        self.task = asyncio.create_task(self._workers(workers))
+
+    async def _workers(self, count: int) -> None:
+        await asyncio.gather(*(self._run() for _ in range(count)))
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        while not self.queue.empty():
+            _, future = self.queue.get_nowait()
+            if not future.done():
+                future.set_result(ServiceUnavailable("shutting_down"))
+
+    async def submit(self, actor: Principal, data: IncidentCreate) -> IncidentRead:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait((CreateRequest(actor, data), future))
+        result = await future
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            while len(batch) < MAX_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            try:
+                results = await self._store([request for request, _ in batch])
+            except BaseException:  # cancelled (shutdown) with a batch in hand
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(ServiceUnavailable("shutting_down"))
+                raise
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _store(self, requests: list[CreateRequest]) -> list[Result]:
+        try:
+            async with self.db.session() as session:
+                return await create_many(session, requests)
+        except Exception as exc:  # the batch's transaction failed as a whole: one by one
+            if len(requests) == 1:
+                return [exc]  # its problem (4xx) or the database's (500), as before
+            log.exception("incident batch failed; writing one by one", size=len(requests))
+        results: list[Result] = []
+        for request in requests:
+            try:
+                async with self.db.session() as session:
+                    incident = await service.create(session, request.actor, request.data)
+                    read = IncidentRead.model_validate(incident)
+                results.append(read)
+            except Exception as exc:  # its problem (4xx) or the database's (500), as before
+                results.append(exc)
+        return results
