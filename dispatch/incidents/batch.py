@@ -3,7 +3,7 @@
 Recording an incident writes a dozen rows; most of a create's cost is the transaction
 around them (its begin and commit, the outbox's sequence, the audit and event inserts).
 When several are recorded at once, one worker per process takes whatever has queued up
-and writes it in one transaction. First every incident is checked (``service.prepare``:
+and writes it in one transaction. First every incident is checked (``creation.prepare``:
 a refused one touches nothing and gets its own problem back), then the accepted ones are
 written. Each caller is answered only after that transaction has committed, so a 201 is
 durable. If the transaction fails as a whole, each incident is tried again alone, in its
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dispatch.incidents import service
+from dispatch.incidents import creation
 from dispatch.incidents.schemas import IncidentCreate, IncidentRead
 from service.auth.permissions import Principal
 from service.db import Database
@@ -46,13 +46,13 @@ async def create_many(session: AsyncSession, requests: list[CreateRequest]) -> l
     accepted = []
     for request in requests:
         try:
-            incident, org = await service.prepare(session, request.actor, request.data)
+            incident, org = await creation.prepare(session, request.actor, request.data)
         except ProblemError as exc:
             results.append(exc)
             continue
         accepted.append((len(results), request.actor, incident, org))
         results.append(None)
-    await service.write_many(
+    await creation.write_many(
         session, [(actor, incident, org) for _, actor, incident, org in accepted]
     )
     for i, _, incident, _ in accepted:
@@ -122,7 +122,7 @@ class IncidentBatcher:
         for request in requests:
             try:
                 async with self.db.session() as session:
-                    incident = await service.create(session, request.actor, request.data)
+                    incident = await creation.create(session, request.actor, request.data)
                     read = IncidentRead.model_validate(incident)
                 results.append(read)
             except Exception as exc:  # its problem (4xx) or the database's (500), as before

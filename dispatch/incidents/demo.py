@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dispatch.incidents import reports, service
+from dispatch.incidents import creation, reports, service
 from dispatch.incidents.models import Incident, IncidentStatus, IncidentType, ReportKind
 from dispatch.incidents.schemas import IncidentCreate, IncidentUpdate, ReportSend
 from service.auth.permissions import SYSTEM
@@ -90,7 +90,7 @@ async def load(session: AsyncSession, by_name: dict[str, Org]) -> int:
             description=f"{title}，现场情况正在核实。",
             **numbers,
         )
-        incident = await service.create(session, SYSTEM, data)
+        incident = await creation.create(session, SYSTEM, data)
         for index, (report_kind, level) in enumerate(sent):
             send = ReportSend(
                 kind=report_kind,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dispatch.incidents import service
+from dispatch.incidents import creation, service
 from dispatch.incidents.models import Incident, Source
 from dispatch.incidents.schemas import IncidentCreate
 from service.auth.permissions import Principal
@@ -64,7 +64,7 @@ async def receive(
             raise Conflict("idempotency_key_reused", key=key)
         await service.get_visible(session, actor, existing.id or 0)  # the caller's scope
         return existing, False
-    incident = await service.create(
+    incident = await creation.create(
         session, actor, data, source=source, intake_key=key, intake_hash=digest
     )
     return incident, True

@@ -11,8 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,7 +24,6 @@ from dispatch.incidents.models import (
     Report,
     ReportKind,
     ReportState,
-    Source,
 )
 from dispatch.incidents.schemas import (
     NUMBER_FIELDS,
@@ -119,11 +116,11 @@ async def search(
     return READ_PAGE.validate_python([dict(zip(READ_FIELDS, r, strict=True)) for r in rows]), count
 
 
-def _numbers(incident: Incident) -> dict[str, int]:
+def numbers_of(incident: Incident) -> dict[str, int]:
     return {f: int(getattr(incident, f)) for f in NUMBER_FIELDS}
 
 
-async def _record(
+async def record(
     session: AsyncSession,
     actor: Principal | None,
     incident: Incident,
@@ -150,7 +147,7 @@ async def _regrade(
 ) -> None:
     """Recompute the grade from the numbers; keep the history; tell on an upgrade (the
     first grade is written by ``create``)."""
-    numbers = _numbers(incident)
+    numbers = numbers_of(incident)
     incident.computed_grade = grade_of(
         deaths=incident.deaths,
         serious_injuries=incident.serious_injuries,
@@ -168,12 +165,12 @@ async def _regrade(
         effective,
         previous,
         manual=incident.grade_manual,
-        reason=_reasons(numbers),
+        reason=reasons_of(numbers),
         numbers=numbers,
     )
 
 
-def _reasons(numbers: dict[str, int]) -> str:
+def reasons_of(numbers: dict[str, int]) -> str:
     keys = ("deaths", "serious_injuries", "direct_loss_yuan")
     return ", ".join(reasons(**{k: numbers[k] for k in keys})) or "below every threshold"
 
@@ -191,11 +188,11 @@ async def _history(
 ) -> None:
     """The grade history's row (inserted as it is: the history is never changed)."""
     connection = await session.connection()
-    row = _grade_row(actor, incident, grade, previous, manual, reason, numbers)
-    await connection.execute(_INSERT_GRADE, row)
+    row = grade_row(actor, incident, grade, previous, manual, reason, numbers)
+    await connection.execute(INSERT_GRADE, row)
 
 
-def _grade_row(
+def grade_row(
     actor: Principal | None,
     incident: Incident,
     grade: Grade,
@@ -216,7 +213,7 @@ def _grade_row(
     }
 
 
-_INSERT_GRADE = sa.insert(GradeChange.__table__)  # type: ignore[attr-defined]
+INSERT_GRADE = sa.insert(GradeChange.__table__)  # type: ignore[attr-defined]
 
 
 async def _set_grade(
@@ -250,7 +247,7 @@ async def _set_grade(
         text,
         {"grade": grade, "previous": previous, "manual": manual, "reason": reason},
     )
-    await _record(session, actor, incident, org, "graded")
+    await record(session, actor, incident, org, "graded")
     if RANK[grade] > RANK[previous]:
         await notify.notify_people(
             session,
@@ -291,7 +288,7 @@ async def jurisdiction(
     return min(townships, key=lambda o: (geodesic(here, (o.lat, o.lon)).km, o.id or 0))
 
 
-def _check_times(incident: Incident) -> None:
+def check_times(incident: Incident) -> None:
     now = utcnow()
     if incident.occurred_at > now:
         raise Invalid.field("occurred_at", "in_future")
@@ -299,131 +296,6 @@ def _check_times(incident: Incident) -> None:
         raise Invalid.field("reported_at", "in_future")
     if incident.reported_at < incident.occurred_at:
         raise Invalid.field("reported_at", "reported_before_occurred")
-
-
-async def _insert(session: AsyncSession, incidents: list[Incident]) -> None:
-    """Insert new incidents in one statement (not through the unit of work: a create makes
-    few rows, each written once) and keep them in the session as loaded rows, so later
-    changes in the transaction are flushed as usual."""
-    table = Incident.__table__  # type: ignore[attr-defined]
-    keys = [c.key for c in table.columns if c.key != "id"]
-    rows = [{k: getattr(incident, k) for k in keys} for incident in incidents]
-    connection = await session.connection()
-    ids = (await connection.execute(_INSERT_INCIDENT, rows)).scalars().all()
-    for incident, row, id_ in zip(incidents, rows, ids, strict=True):
-        incident.id = id_
-        for key in row.keys() - incident.__dict__.keys():  # left at None: loaded, not expired
-            set_committed_value(incident, key, row[key])
-        make_transient_to_detached(incident)
-        session.add(incident)
-
-
-_INSERT_INCIDENT = sa.insert(Incident.__table__).returning(  # type: ignore[attr-defined]
-    Incident.__table__.c.id,  # type: ignore[attr-defined]
-    sort_by_parameter_order=True,
-)
-
-
-async def create(
-    session: AsyncSession,
-    actor: Principal,
-    data: IncidentCreate,
-    *,
-    source: Source = Source.duty,
-    intake_key: str | None = None,
-    intake_hash: str | None = None,
-    exercise: bool = False,
-) -> Incident:
-    """``exercise``: recorded in a drill, by a drill coordinator of the org too; it runs the
-    real flows (report clock, dispatch), marked as an exercise and kept out of statistics."""
-    incident, org = await prepare(
-        session,
-        actor,
-        data,
-        source=source,
-        intake_key=intake_key,
-        intake_hash=intake_hash,
-        exercise=exercise,
-    )
-    await write(session, actor, incident, org)
-    return incident
-
-
-async def prepare(
-    session: AsyncSession,
-    actor: Principal,
-    data: IncidentCreate,
-    *,
-    source: Source = Source.duty,
-    intake_key: str | None = None,
-    intake_hash: str | None = None,
-    exercise: bool = False,
-) -> tuple[Incident, Org]:
-    """Every check of ``create``, and the incident graded, not yet written: a problem here
-    leaves the transaction as it was (the batch of new incidents relies on it)."""
-    permission = EXERCISE_WRITE if exercise else WRITE
-    org = await jurisdiction(session, actor, data, permission=permission)
-    fields = data.model_dump(exclude={"org_id", "reported_at"})
-    incident = Incident(
-        **fields,
-        org_id=org.id or 0,
-        source=source,
-        reported_at=data.reported_at or utcnow(),
-        intake_key=intake_key,
-        intake_hash=intake_hash,
-        exercise=exercise,
-        created_by=actor.user_id,
-    )
-    _check_times(incident)
-    incident.computed_grade = incident.grade = grade_of(
-        deaths=incident.deaths,
-        serious_injuries=incident.serious_injuries,
-        direct_loss_yuan=incident.direct_loss_yuan,
-    )
-    return incident, org
-
-
-async def write(session: AsyncSession, actor: Principal, incident: Incident, org: Org) -> None:
-    """A prepared incident written: the row, its first grade, the reports due with their
-    timers, the log entry, the audit row and the events."""
-    await write_many(session, [(actor, incident, org)])
-
-
-async def write_many(
-    session: AsyncSession, prepared: list[tuple[Principal, Incident, Org]]
-) -> None:
-    """``write`` for many prepared incidents: each kind of row in one insert for them all;
-    each incident's events in the order ``write`` gives them (reports due, log, created)."""
-    if not prepared:
-        return
-    await _insert(session, [incident for _, incident, _ in prepared])
-    grades = []
-    for actor, incident, _ in prepared:
-        numbers = _numbers(incident)
-        reason = _reasons(numbers)
-        grades.append(_grade_row(actor, incident, incident.grade, None, False, reason, numbers))
-    connection = await session.connection()
-    await connection.execute(_INSERT_GRADE, grades)
-    due = await reports.insert(session, [reports.first(incident) for _, incident, _ in prepared])
-    entries = await log.insert(
-        session, [_created(actor, incident) for actor, incident, _ in prepared]
-    )
-    for (actor, incident, org), made, entry in zip(prepared, due, entries, strict=True):
-        for report in made:
-            await reports.due_event(session, report, incident, org)
-        await log.event(session, entry, incident, org)
-        await _record(session, actor, incident, org, "created")
-
-
-def _created(actor: Principal, incident: Incident) -> dict[str, Any]:
-    """The log entry of a new incident."""
-    origin = "值班室录入" if incident.source == Source.duty else f"{incident.source} 推送"
-    if incident.exercise:
-        origin += "，演练"
-    text = f"接报：{incident.title}（{origin}）"
-    return log.row(
-        actor, incident, "created", text, {"source": incident.source, "grade": incident.grade}
-    )
 
 
 async def update(
@@ -441,7 +313,7 @@ async def update(
         setattr(incident, name, value)
     if (incident.lat is None) != (incident.lon is None):
         raise Invalid.field("lat", "lat_lon_pair")
-    _check_times(incident)
+    check_times(incident)
     if status is not None and status != incident.status:
         await _move(session, actor, incident, org, IncidentStatus(status))
     incident.updated_at = utcnow()
@@ -471,7 +343,7 @@ async def update(
             "更新：" + "、".join(others),
             {"fields": others},
         )
-    await _record(session, actor, incident, org, "updated", before)
+    await record(session, actor, incident, org, "updated", before)
     return incident
 
 
@@ -509,7 +381,7 @@ async def set_grade(
 ) -> Incident:
     """A grade by hand (with its reason), or back to the regulation's grade."""
     previous = incident.grade
-    numbers = _numbers(incident)
+    numbers = numbers_of(incident)
     if data.grade is None:
         incident.grade_manual = False
         incident.grade_reason = None
@@ -534,7 +406,7 @@ async def set_grade(
         )
     else:
         session.add(incident)
-        await _record(session, actor, incident, org, "graded")
+        await record(session, actor, incident, org, "graded")
     return incident
 
 

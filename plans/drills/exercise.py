@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dispatch.incidents import dispatches, reports
+from dispatch.incidents import creation, dispatches, reports
 from dispatch.incidents import service as incidents
 from dispatch.incidents.models import Incident, ReportState
 from dispatch.incidents.schemas import IncidentCreate
@@ -83,7 +83,7 @@ async def record_incident(
 ) -> Incident:
     _running(actor, drill, organiser)
     data = data.model_copy(update={"title": marked(data.title)})
-    incident = await incidents.create(session, actor, data, exercise=True)
+    incident = await creation.create(session, actor, data, exercise=True)
     await _link(session, actor, drill, organiser, incident_id=incident.id)
     return incident
 
