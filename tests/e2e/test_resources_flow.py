@@ -46,7 +46,8 @@ async def test_receive_transfer_and_issue_on_the_stock_card(
     )
     watcher = await browsers.page(DESKTOP)
     await browsers.login(watcher, "admin", f"/resources/depots/{town}?item={tent}")
-    await expect(watcher.locator("[data-testid=stock-card]")).to_be_visible()
+    # the card's frame shows at once, its lines once loaded: count them after that
+    await expect(watcher.locator("[data-testid=stock-card] [data-role=closing]")).to_be_visible()
     town_rows = watcher.locator("[data-testid=stock-card] tbody tr[data-kind]")
     town_lines = await town_rows.count()
 
