@@ -15,8 +15,6 @@ wait for it forever): its route authenticates in a read session.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass
 
 import structlog
@@ -25,8 +23,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from dispatch.incidents import creation
 from dispatch.incidents.schemas import IncidentCreate, IncidentRead
 from service.auth.permissions import Principal
-from service.db import Database
-from service.errors import ProblemError, ServiceUnavailable
+from service.batching import Batcher
+from service.errors import ProblemError
 
 log = structlog.get_logger("yingji.incidents")
 MAX_BATCH = 100
@@ -60,55 +58,13 @@ async def create_many(session: AsyncSession, requests: list[CreateRequest]) -> l
     return [r for r in results if r is not None]
 
 
-class IncidentBatcher:
-    """The process's queue of new incidents and the worker that writes them in batches."""
+class IncidentBatcher(Batcher[CreateRequest, IncidentRead]):
+    """The process's new incidents, written in batches of up to ``MAX_BATCH``."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.queue: asyncio.Queue[tuple[CreateRequest, asyncio.Future[Result]]] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
+    max_batch = MAX_BATCH
 
-    def start(self) -> None:
-        # PostgreSQL: a second batch is prepared while the first waits on the database
-        workers = 1 if self.db.is_sqlite else 2
-        self.task = asyncio.create_task(self._workers(workers))
-
-    async def _workers(self, count: int) -> None:
-        await asyncio.gather(*(self._run() for _ in range(count)))
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        while not self.queue.empty():
-            _, future = self.queue.get_nowait()
-            if not future.done():
-                future.set_result(ServiceUnavailable("shutting_down"))
-
-    async def submit(self, actor: Principal, data: IncidentCreate) -> IncidentRead:
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self.queue.put_nowait((CreateRequest(actor, data), future))
-        result = await future
-        if isinstance(result, BaseException):
-            raise result
-        return result
-
-    async def _run(self) -> None:
-        while True:
-            batch = [await self.queue.get()]
-            while len(batch) < MAX_BATCH and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
-            try:
-                results = await self._store([request for request, _ in batch])
-            except BaseException:  # cancelled (shutdown) with a batch in hand
-                for _, future in batch:
-                    if not future.done():
-                        future.set_result(ServiceUnavailable("shutting_down"))
-                raise
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+    async def create(self, actor: Principal, data: IncidentCreate) -> IncidentRead:
+        return await self.submit(CreateRequest(actor, data))
 
     async def _store(self, requests: list[CreateRequest]) -> list[Result]:
         try:

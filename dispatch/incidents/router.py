@@ -117,7 +117,7 @@ async def create_incident(
 ) -> IncidentRead:
     # written by the process's batch of new incidents, answered once committed
     batcher: IncidentBatcher = request.app.state.incidents
-    return await batcher.submit(user, data)
+    return await batcher.create(user, data)
 
 
 @router.get("/geojson")

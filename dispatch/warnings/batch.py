@@ -11,8 +11,6 @@ the same transaction.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +24,8 @@ from dispatch.warnings import answers, calls, service
 from dispatch.warnings.answers import Answer
 from dispatch.warnings.models import Recipient, RecipientState, Warning
 from service.auth.permissions import Principal
-from service.db import Database, one_of, utcnow
+from service.batching import Batcher
+from service.db import one_of, utcnow
 from service.errors import NotFound, ProblemError, ServiceUnavailable
 from service.orgs.models import Org
 from service.realtime import outbox
@@ -217,49 +216,10 @@ async def _one(session: AsyncSession, request: AckRequest) -> Result:
         return exc
 
 
-class AckBatcher:
-    """The process's queue of answers and the worker that stores them in batches."""
+class AckBatcher(Batcher[AckRequest, Answer]):
+    """The process's answers, stored in batches of up to ``MAX_BATCH``."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.queue: asyncio.Queue[tuple[AckRequest, asyncio.Future[Result]]] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        # PostgreSQL: a second batch is prepared while the first waits on the database
-        workers = 1 if self.db.is_sqlite else 2
-        self.task = asyncio.create_task(self._workers(workers))
-
-    async def _workers(self, count: int) -> None:
-        await asyncio.gather(*(self._run() for _ in range(count)))
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-        while not self.queue.empty():
-            _, future = self.queue.get_nowait()
-            if not future.done():
-                future.set_result(ServiceUnavailable("shutting_down"))
-
-    async def submit(self, request: AckRequest) -> Answer:
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self.queue.put_nowait((request, future))
-        result = await future
-        if isinstance(result, ProblemError):
-            raise result
-        return result
-
-    async def _run(self) -> None:
-        while True:
-            batch = [await self.queue.get()]
-            while len(batch) < MAX_BATCH and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
-            results = await self._store([request for request, _ in batch])
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+    max_batch = MAX_BATCH
 
     async def _store(self, requests: list[AckRequest]) -> list[Result]:
         try:

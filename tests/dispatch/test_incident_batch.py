@@ -103,7 +103,7 @@ async def test_a_failed_batch_is_written_again_one_by_one(
     ]
     bodies.append(IncidentCreate.model_validate(incident_body(world, org_id=world.town_b.id)))
     batcher = batch.IncidentBatcher(db)
-    waiting = [asyncio.ensure_future(batcher.submit(duty, b)) for b in bodies]
+    waiting = [asyncio.ensure_future(batcher.create(duty, b)) for b in bodies]
     await asyncio.sleep(0)  # all five queued before the worker starts: one batch
     batcher.start()
     try:

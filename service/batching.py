@@ -1,0 +1,83 @@
+"""Group commit: requests that arrive together share one transaction.
+
+A batcher is a process's queue of write requests and the workers that store them: each
+worker takes whatever has queued up (up to ``max_batch``) and stores it in one transaction
+(``_store``, the domain's part). Each caller is answered only after that transaction has
+committed, so a confirmed write is durable. SQLite has one writer, so one worker; on
+PostgreSQL a second batch is prepared while the first waits on the database.
+
+``_store`` returns one result per request, in order: the value for the caller, or the
+exception to raise in the caller (a problem answered as 4xx, or the database's failure).
+A caller must not hold a write session while it waits: on SQLite the batch would wait for
+its writer lock forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from service.db import Database
+from service.errors import ServiceUnavailable
+
+Request = TypeVar("Request")
+Result = TypeVar("Result")
+
+
+class Batcher(Generic[Request, Result]):
+    max_batch = 1000
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.queue: asyncio.Queue[tuple[Request, asyncio.Future[Result | BaseException]]] = (
+            asyncio.Queue()
+        )
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        workers = 1 if self.db.is_sqlite else 2
+        self.task = asyncio.create_task(self._workers(workers))
+
+    async def _workers(self, count: int) -> None:
+        await asyncio.gather(*(self._run() for _ in range(count)))
+
+    async def stop(self) -> None:
+        """Stop the workers; whoever still waits is told the service is shutting down."""
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
+        while not self.queue.empty():
+            _, future = self.queue.get_nowait()
+            if not future.done():
+                future.set_result(ServiceUnavailable("shutting_down"))
+
+    async def submit(self, request: Request) -> Result:
+        """Queue the request; its result once the batch holding it has committed."""
+        future: asyncio.Future[Result | BaseException] = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait((request, future))
+        result = await future
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            while len(batch) < self.max_batch and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            try:
+                results = await self._store([request for request, _ in batch])
+            except BaseException:  # cancelled (shutdown) with a batch in hand
+                for _, future in batch:
+                    if not future.done():
+                        future.set_result(ServiceUnavailable("shutting_down"))
+                raise
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _store(self, requests: list[Request]) -> Sequence[Result | BaseException]:
+        raise NotImplementedError
