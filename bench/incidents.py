@@ -5,7 +5,9 @@ Targets (issue 7): each ≥ 70 % of the trivial endpoint's requests per second, 
 ≤ 2× the trivial endpoint's p99, on SQLite and PostgreSQL. Creating writes the incident,
 its first grade, the reports due (with their clock timers), a log entry, an audit row and
 four events, in one transaction. The list is the dispatch screen's query: the first page
-(50) of open incidents in the caller's scope, with 1,000 incidents stored.
+(50) of open incidents in the caller's scope, with 1,000 incidents stored (and those the
+create phase added). Before each phase PostgreSQL's statistics are brought up to date
+(``ANALYZE``), as autovacuum keeps them in service.
 
     python -m bench.incidents [--seconds 10 --concurrency 16 --database-url postgresql://…]
 """
@@ -28,6 +30,7 @@ import httpx
 
 from bench.broadcast import PASSWORD, USER, run_checked, stop, wait_http, yingji
 from bench.common import (
+    analyze,
     cpu_seconds,
     create_database,
     free_port,
@@ -138,6 +141,7 @@ def main() -> None:
         asyncio.run(hammer(base, token, 2, args.concurrency, me))  # warm up
         runs = {}
         for name, request in (("trivial", me), ("create", create), ("list_open", listing)):
+            analyze(url)  # the rows of the phases before: statistics as in service
             cpu = cpu_seconds(process.pid)
             runs[name] = asyncio.run(hammer(base, token, args.seconds, args.concurrency, request))
             used = cpu_seconds(process.pid) - cpu

@@ -74,7 +74,9 @@ class Incident(SQLModel, table=True):
     title: str = Field(max_length=200)
     type: IncidentType = Field(sa_type=sa.String(24))
     source: Source = Field(default=Source.duty, sa_type=sa.String(8))
-    status: IncidentStatus = Field(default=IncidentStatus.reported, sa_type=sa.String(12))
+    status: IncidentStatus = Field(
+        default=IncidentStatus.reported, sa_type=sa.String(12), index=True
+    )  # the dispatch screen lists and counts the open ones
     lat: float | None = None
     lon: float | None = None
     address: str | None = Field(default=None, max_length=300)

@@ -7,6 +7,7 @@ a written reason; every change of grade is kept, and a higher grade emits
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from dispatch.incidents.schemas import (
     IncidentRead,
     IncidentUpdate,
 )
-from service.auth.permissions import PERMISSIONS, Principal
+from service.auth.permissions import PERMISSIONS, Principal, Scope
 from service.changes import record_change
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, Invalid, NotFound
@@ -86,34 +87,67 @@ async def search(
     limit: int,
     offset: int,
 ) -> tuple[list[IncidentRead], int]:
-    """One page of the incidents the caller may read, newest first, as API models: only
-    their columns are read (no ORM objects) and the page is validated in one call; the
-    matches are counted by a query of their own only when the page is full."""
-    where = [actor.scope("incident.read").clause(col(Org.path))]
+    """One page of the incidents the caller may read, newest first, as API models, and how
+    many match: one statement (``page_query``), its columns only (no ORM objects), the page
+    validated in one call."""
+    within = None
+    if org_id is not None:
+        org = await orgs.get(session, org_id)
+        within = org.path if org else "-"  # an unknown org: nothing matches
+    filters = (actor.scope("incident.read"), within, status, open_only, grade, type_, exercise)
+    query = page_query(*filters)
+    connection = await session.connection()
+    rows = (await connection.execute(query, {"limit": limit, "offset": offset})).all()
+    if rows:
+        count = rows[0][-1]
+    elif offset:  # past the end: the count still comes with a first row, if any
+        first = (await connection.execute(query, {"limit": 1, "offset": 0})).first()
+        count = first[-1] if first else 0
+    else:
+        count = 0
+    page = [dict(zip(READ_FIELDS, row, strict=False)) for row in rows]
+    return READ_PAGE.validate_python(page), count
+
+
+@functools.lru_cache(maxsize=512)
+def page_query(
+    scope: Scope,
+    within: str | None,
+    status: IncidentStatus | None,
+    open_only: bool,
+    grade: Grade | None,
+    type_: IncidentType | None,
+    exercise: bool | None,
+) -> sa.Select[Any]:
+    """The list's statement for one combination of filters, built once (building it costs
+    more than running it): IncidentRead's columns, then the number of matches; ``limit``
+    and ``offset`` are bound when it runs. The org table is joined only to filter by it."""
+    where: list[Any] = []
+    source: Any = Incident
+    if not scope.everything or within is not None:
+        source = sa.join(Incident, Org, col(Org.id) == col(Incident.org_id))
+        where.append(scope.clause(col(Org.path)))
+        if within is not None:
+            where.append(col(Org.path).startswith(within))
     if status is not None:
         where.append(col(Incident.status) == status)
     if open_only:
         where.append(col(Incident.status).in_(OPEN_STATUSES))
-    if org_id is not None:
-        within = await orgs.get(session, org_id)
-        where.append(col(Org.path).startswith(within.path if within else "-"))
     if grade is not None:
         where.append(col(Incident.grade) == grade)
     if type_ is not None:
         where.append(col(Incident.type) == type_)
     if exercise is not None:
         where.append(col(Incident.exercise).is_(exercise))
-    joined = sa.join(Incident, Org, col(Org.id) == col(Incident.org_id))
-    page = sa.select(*READ_COLUMNS).select_from(joined).where(*where)
-    page = page.order_by(col(Incident.id).desc()).limit(limit).offset(offset)
-    connection = await session.connection()
-    rows = (await connection.execute(page)).all()
-    if rows and len(rows) < limit:  # the last page: the count is known
-        count = offset + len(rows)
-    else:
-        total = sa.select(sa.func.count()).select_from(joined).where(*where)
-        count = (await connection.execute(total)).scalar_one()
-    return READ_PAGE.validate_python([dict(zip(READ_FIELDS, r, strict=True)) for r in rows]), count
+    matches = sa.select(sa.func.count()).select_from(source).where(*where).scalar_subquery()
+    return (
+        sa.select(*READ_COLUMNS, matches)
+        .select_from(source)
+        .where(*where)
+        .order_by(col(Incident.id).desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
 
 
 def numbers_of(incident: Incident) -> dict[str, int]:

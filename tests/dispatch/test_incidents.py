@@ -72,6 +72,39 @@ async def test_scope_and_roles(client: httpx.AsyncClient, world: World) -> None:
     assert (await client.get(url, headers=bearer(world.root_admin))).status_code == 200
 
 
+async def test_the_list_pages_filters_and_counts_within_the_callers_scope(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    root = bearer(world.root_admin)
+    ids = []
+    for org, deaths in ((world.town_a, 0), (world.village_a, 3), (world.town_a, 0),
+                        (world.town_b, 10), (world.town_b, 0)):  # fmt: skip
+        body = incident_body(world, org_id=org.id, deaths=deaths)
+        ids.append((await client.post(API, json=body, headers=root)).json()["id"])
+    await client.patch(f"{API}/{ids[0]}", json={"status": "responding"}, headers=root)
+
+    async def page(headers: dict[str, str], **params: object) -> tuple[list[int], int]:
+        r = await client.get(API, params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        return [i["id"] for i in r.json()["data"]], r.json()["count"]
+
+    newest = ids[::-1]
+    assert await page(root, limit=2) == (newest[:2], 5)
+    assert await page(root, limit=2, offset=4) == (newest[4:], 5)
+    assert await page(root, limit=2, offset=9) == ([], 5)  # past the end: still counted
+    assert await page(root, status="responding") == ([ids[0]], 1)
+    assert await page(root, open="true", limit=1) == (newest[:1], 5)
+    assert await page(root, org_id=world.town_a.id) == ([ids[2], ids[1], ids[0]], 3)
+    assert await page(root, org_id=999_999) == ([], 0)
+    assert await page(root, grade="large") == ([ids[1]], 1)
+    assert await page(root, grade="major") == ([ids[3]], 1)
+    duty_a, duty_b = world.headers(Role.duty_officer), bearer(world.user_b)
+    assert await page(duty_a, limit=1, offset=1) == ([ids[1]], 3)
+    assert await page(duty_a, offset=3) == ([], 3)
+    assert await page(duty_b, type="mine") == ([ids[4], ids[3]], 2)
+    assert await page(duty_b, org_id=world.town_a.id) == ([], 0)
+
+
 async def test_activity_log_is_append_only_and_exports_as_ics214(
     client: httpx.AsyncClient, world: World, db: Database
 ) -> None:
