@@ -38,6 +38,9 @@ from service.realtime.models import OutboxEvent
 from service.realtime.transport import FrameWriter, text_frame
 
 log = structlog.get_logger("yingji.hub")
+# a reply is written directly only while its client keeps up; beyond this many unsent
+# bytes it waits in the queue, whose bound closes a client that stopped reading
+DIRECT_REPLY_BUFFER = 256 << 10
 
 PUMP_BATCH = 1000
 CLOSE_LAGGING = 4408
@@ -126,12 +129,24 @@ class Connection:
     replaying: bool = False  # reading the outbox table, so far behind the ring on purpose
     raw: FrameWriter | None = None  # direct frame writes, when the server offers them
     live: bool = False  # caught up and idle: the pump writes to it directly
+    parked: bool = False  # its writer has sent everything it had and waits to be woken
 
     def wants(self, frame: Frame) -> bool:
         return _wants(self.topics, self.principal, frame)
 
     def offer(self, kind: str, payload: Any) -> None:
-        """Queue a control item (reply, subscription) without waiting."""
+        """Queue a control item (reply, subscription) without waiting. A reply to a
+        connection whose writer has nothing to send is written straight to its socket, as
+        the pump writes events to live ones (a whole frame: writers never interleave)."""
+        if (
+            kind == "control"
+            and self.parked
+            and not self.wake.is_set()
+            and self.raw is not None
+            and self.raw.buffered() <= DIRECT_REPLY_BUFFER
+            and self.raw.write_frame(text_frame(payload))
+        ):
+            return
         try:
             self.control.put_nowait((kind, payload))
         except asyncio.QueueFull:

@@ -222,7 +222,11 @@ async def _write(websocket: WebSocket, connection: Connection, hub: Hub, db: Dat
                 connection.cursor = frame.seq
         else:
             hub.go_live(connection)  # caught up: the pump writes straight to the socket
-            await connection.wake.wait()
+            connection.parked = True  # replies too are written straight to the socket
+            try:
+                await connection.wake.wait()
+            finally:
+                connection.parked = False
             connection.wake.clear()
             hub.leave_live(connection)  # the cursor is the writer's again
 

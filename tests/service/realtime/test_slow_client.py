@@ -1,4 +1,5 @@
-"""A client that stops reading is dropped with 4408; everyone else keeps up."""
+"""A client that stops reading is dropped with 4408; everyone else keeps up. Replies go
+straight to the socket only when nothing is ahead of them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from websockets.client import ClientProtocol
 from websockets.frames import Close
 from websockets.uri import parse_uri
 
+from service.auth.permissions import Principal
+from service.realtime.hub import DIRECT_REPLY_BUFFER, Connection
+from service.realtime.transport import text_frame
 from service.settings import Settings
 from tests.factories import World, bearer
 from tests.service.realtime.conftest import Live, receive_events, serve, subscribe, write_events
@@ -122,3 +126,67 @@ async def test_dead_connections_are_reaped_and_live_ones_kept(
     assert json.loads(await asyncio.wait_for(alive.recv(), 5)) == {"op": "pong"}
     await alive.close()
     dead.sock.close()
+
+
+async def test_a_client_that_asks_but_never_reads_the_replies_is_closed_4408(
+    live: Live, world: World
+) -> None:
+    """Replies are written straight to the socket while the client keeps up; past a bound
+    they queue, and a full queue closes the client: the server never buffers without end."""
+    token = bearer(world.root_admin)["Authorization"].split()[1]
+    phone = await asyncio.to_thread(StalledPhone, f"{live.ws}/ws?token={token}")
+    hub = live.app.state.hub
+    async with asyncio.timeout(10):
+        while not hub.connections:  # noqa: ASYNC110  (polls the hub)
+            await asyncio.sleep(0.02)
+    (connection,) = hub.connections
+    op = "x" * 8000  # each answer (unknown op, named in the reply) is about 8 KB
+
+    def ask() -> None:
+        for _ in range(3000):  # 24 MB of answers: far more than the socket buffers hold
+            phone.send({"op": op})
+            if connection.lagging.is_set():
+                return
+
+    await asyncio.to_thread(ask)
+    assert connection.lagging.is_set()
+    assert connection.raw is not None and connection.raw.buffered() < 2 << 20
+    close = await asyncio.to_thread(phone.read_until_closed, 60)
+    assert close is not None and close.code == 4408
+
+
+class Socket:
+    """What ``Connection.offer`` needs of uvicorn's protocol: the frames it was given."""
+
+    def __init__(self, buffered: int = 0) -> None:
+        self.frames: list[bytes] = []
+        self.unsent = buffered
+
+    def write_frame(self, frame: bytes) -> bool:
+        self.frames.append(frame)
+        return True
+
+    def buffered(self) -> int:
+        return self.unsent
+
+
+@pytest.mark.parametrize(
+    ("parked", "woken", "unsent", "direct"),
+    [
+        (True, False, 0, True),  # the writer waits with nothing to send: straight out
+        (False, False, 0, False),  # the writer is busy: behind what it is sending
+        (True, True, 0, False),  # woken for events: the reply goes after them
+        (True, False, DIRECT_REPLY_BUFFER + 1, False),  # the client is behind: queued
+    ],
+)
+def test_a_reply_goes_straight_to_the_socket_only_when_nothing_is_ahead_of_it(
+    parked: bool, woken: bool, unsent: int, direct: bool
+) -> None:
+    socket_ = Socket(unsent)
+    connection = Connection(Principal(None, "t", ()), raw=socket_)  # type: ignore[arg-type]
+    connection.parked = parked
+    if woken:
+        connection.wake.set()
+    connection.offer("control", '{"op": "pong"}')
+    assert socket_.frames == ([text_frame('{"op": "pong"}')] if direct else [])
+    assert connection.control.qsize() == (0 if direct else 1)
