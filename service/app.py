@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -56,8 +57,8 @@ API_PREFIX = "/api/v1"
 
 
 async def _count_events(events: list[Any]) -> None:
-    for event in events:
-        EVENTS.labels(event.topic).inc()
+    for topic, count in Counter(event.topic for event in events).items():
+        EVENTS.labels(topic).inc(count)  # once per topic: thousands of answers commit at once
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
