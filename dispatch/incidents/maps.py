@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from dispatch.incidents import reports, service
+from dispatch.incidents import listing, reports
 from dispatch.incidents.models import Incident, Report
 from dispatch.incidents.schemas import IncidentRead, IncidentStats, ReportRead
 from service.auth.permissions import Principal
@@ -39,7 +39,7 @@ async def geojson(
 ) -> dict[str, Any]:
     """Open incidents, newest first, each with the report due next: the map and the
     dispatch screen's feed in one request."""
-    rows, _ = await service.search(session, actor, open_only=True, limit=limit, offset=0)
+    rows, _ = await listing.search(session, actor, open_only=True, limit=limit, offset=0)
     if not unlocated:
         rows = [i for i in rows if i.lat is not None and i.lon is not None]
     due = await reports.next_due(session, [i.id for i in rows])

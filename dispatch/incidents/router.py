@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
-from dispatch.incidents import log, maps, reports, service
+from dispatch.incidents import listing, log, maps, reports, service
 from dispatch.incidents.batch import IncidentBatcher
 from dispatch.incidents.grading import Grade
 from dispatch.incidents.intake import check_key, receive
@@ -90,7 +90,7 @@ async def list_incidents(
     type: Annotated[IncidentType | None, Query()] = None,
     exercise: Annotated[bool | None, Query(description="true: drills' only; false: real")] = None,
 ) -> Page[IncidentRead]:
-    rows, count = await service.search(
+    rows, count = await listing.search(
         session,
         user,
         status=status,
