@@ -77,9 +77,13 @@ def summary(values: list[float]) -> dict[str, float | int]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux ``/proc``). A server's CPU per
-    request is what the load of other processes on the machine distorts least."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU time a process has used so far (Linux ``/proc``; 0 once it is
+    gone). A server's CPU per request is what the load of other processes on the machine
+    distorts least."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -176,3 +180,23 @@ def create_database(server_url: str | None) -> tuple[str, Callable[[], None]]:
         drop()
         raise
     return url, drop
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by this process (the clients), the server, everything else
+    on the machine (mostly PostgreSQL), and stolen from this virtual machine by its host.
+    The difference of two snapshots says where a phase's time went on a shared machine."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
+    busy = (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+    clients, server = cpu_seconds(os.getpid()), cpu_seconds(server_pid)
+    return {
+        "clients": clients,
+        "server": server,
+        "others": busy - clients - server,
+        "stolen": steal / os.sysconf("SC_CLK_TCK"),
+    }
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {key: round(after[key] - before[key], 2) for key in before}

@@ -203,14 +203,26 @@ async def _acquire(lock: asyncio.Lock) -> None:
         ) from None
 
 
+STATEMENT_CACHE = 500  # prepared statements asyncpg keeps per PostgreSQL connection
+
+
 class Database:
     """The engine and session factories of one process."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
         self.url = async_url(url)
+        self.connect_args: dict[str, Any] = {}
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": False}
         if self.url.get_backend_name() == "postgresql":
-            kwargs |= {"pool_size": pool_size, "max_overflow": pool_size}
+            # ``pool_size`` stay open; the overflow is closed as soon as it is given back, so
+            # a load that keeps needing it would open a PostgreSQL backend (a fork) per request
+            kwargs |= {"pool_size": pool_size, "max_overflow": max(1, pool_size // 2)}
+            if "prepared_statement_cache_size" not in self.url.query:
+                # a batched insert's text depends on its number of rows: with asyncpg's
+                # default (100 per connection) they pushed each other out, and every
+                # batch was prepared (parsed and planned) again
+                self.connect_args["prepared_statement_cache_size"] = STATEMENT_CACHE
+            kwargs["connect_args"] = self.connect_args
         self.engine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _prepare_sqlite(self.engine)

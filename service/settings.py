@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     login_window_s: int = Field(default=15 * 60, ge=1)
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON in production, readable otherwise
-    db_pool_size: int = Field(default=10, ge=1)
+    db_pool_size: int = Field(default=20, ge=1)
     gc_threshold: int = Field(default=100_000, ge=100, le=10_000_000)
     clock_enabled: bool = True
     clock_tick_s: float = Field(default=1.0, gt=0, le=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
-from service.db import async_url
+from service.db import Database, async_url
 from service.settings import Settings, SettingsError
 from tests.factories import World
 
@@ -121,6 +123,37 @@ def test_development_secret_is_generated_once(tmp_path: Path) -> None:
 )
 def test_plain_database_urls_get_our_drivers(plain: str, driver: str) -> None:
     assert async_url(plain).drivername == driver
+
+
+async def test_postgresql_connections_are_kept_and_statements_stay_prepared(
+    database_url: str,
+) -> None:
+    """20 connections stay open (a busy duty room would otherwise fork a PostgreSQL backend
+    per request), 10 more at peaks; 500 prepared statements per connection unless the URL
+    says otherwise (batched inserts have a text per number of rows)."""
+    db = Database("postgresql://u@h/db")
+    pool = db.engine.sync_engine.pool
+    assert (pool.size(), pool._max_overflow) == (20, 10)  # type: ignore[attr-defined]
+    args = db.engine.sync_engine.dialect.create_connect_args(db.engine.url)[1]
+    assert (args | db.connect_args)["prepared_statement_cache_size"] == 500
+    told = Database("postgresql://u@h/db?prepared_statement_cache_size=0")
+    assert "prepared_statement_cache_size" not in told.connect_args
+    if not database_url.startswith("postgresql"):
+        return
+    db = Database(database_url, pool_size=8)
+
+    async def backend() -> int:
+        async with db.session(write=False) as session:
+            pid = int(await session.scalar(sa.text("SELECT pg_backend_pid()")))
+            await asyncio.sleep(0.05)  # all eight at once
+            return pid
+
+    try:
+        first = set(await asyncio.gather(*(backend() for _ in range(8))))
+        again = set(await asyncio.gather(*(backend() for _ in range(8))))
+    finally:
+        await db.dispose()
+    assert len(first) == 8 and again == first  # the same backends, none opened again
 
 
 def test_unsupported_database_is_refused() -> None:
