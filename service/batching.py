@@ -54,11 +54,17 @@ class Batcher(Generic[Request, Result]):
             if not future.done():
                 future.set_result(ServiceUnavailable("shutting_down"))
 
-    async def submit(self, request: Request) -> Result:
-        """Queue the request; its result once the batch holding it has committed."""
+    def enqueue(self, request: Request) -> asyncio.Future[Result | BaseException]:
+        """Queue the request; the future is done once the batch holding it has committed,
+        with the result or the problem to answer (for a caller that does not wait in a task
+        of its own: the WebSocket's answers)."""
         future: asyncio.Future[Result | BaseException] = asyncio.get_running_loop().create_future()
         self.queue.put_nowait((request, future))
-        result = await future
+        return future
+
+    async def submit(self, request: Request) -> Result:
+        """Queue the request; its result once the batch holding it has committed."""
+        result = await self.enqueue(request)
         if isinstance(result, BaseException):
             raise result
         return result

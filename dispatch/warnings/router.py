@@ -26,7 +26,7 @@ from service.deps import CurrentUser, PageDep, PathId, SessionDep, SettingsDep, 
 from service.errors import Invalid
 from service.files.responses import file_response
 from service.orgs.models import Org
-from service.realtime.ws import op
+from service.realtime.ws import Later, op
 from service.schemas import Page, Timestamp
 
 router = APIRouter(prefix="/warnings", tags=["warnings"])
@@ -261,7 +261,7 @@ async def as_cap(
 
 
 @op("ack")
-async def ws_ack(state: Any, principal: Principal, message: dict[str, Any]) -> dict[str, Any]:
+def ws_ack(state: Any, principal: Principal, message: dict[str, Any]) -> Later:
     """``{"op": "ack", "warning_id", "person_id", "feedback"?}`` over the WebSocket: through
     the process's answer batcher, replied to once stored."""
     data = AckCreate.model_validate(
@@ -272,4 +272,8 @@ async def ws_ack(state: Any, principal: Principal, message: dict[str, Any]) -> d
         raise Invalid.field("warning_id", "missing")
     batcher: AckBatcher = state.acks
     request = AckRequest(principal, warning_id, data.person_id, data.feedback)
-    return {"op": "acked", **vars(await batcher.submit(request))}
+    return Later(batcher.enqueue(request), _acked)
+
+
+def _acked(answer: answers.Answer) -> dict[str, Any]:
+    return {"op": "acked", **vars(answer)}

@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import structlog
@@ -21,7 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 from service.auth import service as auth
 from service.auth.permissions import Principal
 from service.db import Database, utcnow
-from service.errors import ProblemError
+from service.errors import ProblemError, ServiceUnavailable
 from service.realtime import outbox
 from service.realtime.hub import CLOSE_LAGGING, Connection, Hub, Lagging, encode
 from service.realtime.transport import EXTENSION
@@ -108,10 +110,20 @@ async def realtime(websocket: WebSocket, token: str | None = None) -> None:
             await asyncio.wait_for(websocket.close(CLOSE_LAGGING, LAGGING_REASON), CLOSE_WAIT_S)
 
 
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A request's reply that comes when ``future`` is done: ``render`` of its result, or
+    the problem it holds. An op that queues its work (answers, for the batcher) returns one
+    instead of waiting in a task of its own: thousands may wait at once."""
+
+    future: asyncio.Future[Any]
+    render: Callable[[Any], dict[str, Any]]
+
+
 # op -> handler of a client request frame; domains register theirs (``"ack"``: warnings).
 # The handler gets the app's state (database …), the caller and the frame, and returns the
-# reply frame.
-OpHandler = Callable[[Any, Principal, dict[str, Any]], Awaitable[dict[str, Any]]]
+# reply frame: as a coroutine (run in a task of its own) or as a ``Later``.
+OpHandler = Callable[[Any, Principal, dict[str, Any]], Awaitable[dict[str, Any]] | Later]
 OPS: dict[str, OpHandler] = {}
 _IN_FLIGHT: set[asyncio.Task[None]] = set()  # requests finish even if their socket closes
 
@@ -124,18 +136,16 @@ def op(name: str) -> Callable[[OpHandler], OpHandler]:
     return register
 
 
-async def _run_op(state: Any, connection: Connection, message: dict[str, Any]) -> None:
-    """A request frame: its reply (or problem) goes back as a control frame."""
-    name = str(message["op"])
-    try:
-        reply = await OPS[name](state, connection.principal, message)
-    except ProblemError as exc:
+def _problem(exc: BaseException) -> dict[str, Any]:
+    """The error frame of a request that failed."""
+    if isinstance(exc, ProblemError):
         errors = [e.render() for e in exc.errors] if exc.errors else None
         reply = {"op": "error", "code": exc.code, "status": exc.status, "detail": exc.detail()}
         if errors:
             reply["errors"] = errors
-    except ValidationError as exc:
-        reply = {
+        return reply
+    if isinstance(exc, ValidationError):
+        return {
             "op": "error",
             "code": "validation_failed",
             "status": 422,
@@ -143,9 +153,54 @@ async def _run_op(state: Any, connection: Connection, message: dict[str, Any]) -
                 {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
             ],
         }
+    log.error("request failed", exc_info=exc)
+    return {"op": "error", "code": "internal_error", "status": 500}
+
+
+def _reply(connection: Connection, message: dict[str, Any], reply: dict[str, Any]) -> None:
     if "ref" in message:
         reply["ref"] = message["ref"]  # the client's id for matching replies to requests
     connection.offer("control", json.dumps(reply, ensure_ascii=False, default=str))
+
+
+def _request(state: Any, connection: Connection, message: dict[str, Any]) -> None:
+    """A request frame: its reply (or problem) goes back as a control frame."""
+    try:
+        outcome = OPS[str(message["op"])](state, connection.principal, message)
+    except (ProblemError, ValidationError) as exc:
+        _reply(connection, message, _problem(exc))
+        return
+    if isinstance(outcome, Later):
+        outcome.future.add_done_callback(partial(_settled, connection, message, outcome.render))
+        return
+    task = asyncio.create_task(_run_op(connection, message, outcome))
+    _IN_FLIGHT.add(task)
+    task.add_done_callback(_IN_FLIGHT.discard)
+
+
+def _settled(
+    connection: Connection,
+    message: dict[str, Any],
+    render: Callable[[Any], dict[str, Any]],
+    future: asyncio.Future[Any],
+) -> None:
+    """A ``Later`` is done: its reply."""
+    if future.cancelled():
+        result: Any = ServiceUnavailable("shutting_down")
+    else:
+        result = future.exception() or future.result()
+    failed = isinstance(result, BaseException)
+    _reply(connection, message, _problem(result) if failed else render(result))
+
+
+async def _run_op(
+    connection: Connection, message: dict[str, Any], reply: Awaitable[dict[str, Any]]
+) -> None:
+    try:
+        answer = await reply
+    except Exception as exc:
+        answer = _problem(exc)
+    _reply(connection, message, answer)
 
 
 async def _read(websocket: WebSocket, connection: Connection) -> None:
@@ -184,9 +239,7 @@ async def _read(websocket: WebSocket, connection: Connection) -> None:
                 continue
             connection.offer("subscribe", request)
         elif isinstance(op, str) and op in OPS:
-            task = asyncio.create_task(_run_op(websocket.app.state, connection, message))
-            _IN_FLIGHT.add(task)
-            task.add_done_callback(_IN_FLIGHT.discard)
+            _request(websocket.app.state, connection, message)
         else:
             connection.offer(
                 "control",

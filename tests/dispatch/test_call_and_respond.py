@@ -180,5 +180,14 @@ async def test_phones_answer_over_the_websocket_and_the_duty_room_sees_it(
             while (frame := json.loads(await sockets[0].recv())).get("op") != "error":
                 pass
         assert frame["status"] == 404
+        # a bad frame is answered at once, with the field and the client's ref
+        for bad, field in (({"warning_id": "x"}, "warning_id"), ({"person_id": -1}, "person_id")):
+            frame = {"op": "ack", "warning_id": w["id"], "person_id": phones[0].id, "ref": field}
+            await sockets[0].send(json.dumps(frame | bad))
+            async with asyncio.timeout(10):
+                while (reply := json.loads(await sockets[0].recv())).get("op") != "error":
+                    pass
+            assert reply["status"] == 422 and reply["ref"] == field
+            assert [e["field"] for e in reply["errors"]] == [field]
         for ws in [room, *sockets]:
             await ws.close()
