@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +17,7 @@ from dispatch.incidents.grading import grade_of
 from dispatch.incidents.models import Incident, Source
 from dispatch.incidents.schemas import IncidentCreate
 from service.auth.permissions import Principal
+from service.bulk import insert_returning_ids
 from service.db import utcnow
 from service.orgs.models import Org
 
@@ -29,20 +29,13 @@ async def _insert(session: AsyncSession, incidents: list[Incident]) -> None:
     table = Incident.__table__  # type: ignore[attr-defined]
     keys = [c.key for c in table.columns if c.key != "id"]
     rows = [{k: getattr(incident, k) for k in keys} for incident in incidents]
-    connection = await session.connection()
-    ids = (await connection.execute(_INSERT_INCIDENT, rows)).scalars().all()
+    ids = await insert_returning_ids(await session.connection(), table, rows)
     for incident, row, id_ in zip(incidents, rows, ids, strict=True):
         incident.id = id_
         for key in row.keys() - incident.__dict__.keys():  # left at None: loaded, not expired
             set_committed_value(incident, key, row[key])
         make_transient_to_detached(incident)
         session.add(incident)
-
-
-_INSERT_INCIDENT = sa.insert(Incident.__table__).returning(  # type: ignore[attr-defined]
-    Incident.__table__.c.id,  # type: ignore[attr-defined]
-    sort_by_parameter_order=True,
-)
 
 
 async def create(

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -19,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from dispatch.incidents.models import Incident, LogEntry
 from dispatch.incidents.schemas import LogRead
 from service.auth.permissions import Principal
+from service.bulk import insert_returning_ids
 from service.db import utcnow
 from service.orgs.models import Org
 from service.realtime import outbox
@@ -64,8 +64,7 @@ def row(
 async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> list[LogRead]:
     """Log entries inserted as they are, in one statement (no ORM objects: entries are
     never changed); their events are the caller's (``event``)."""
-    connection = await session.connection()
-    ids = (await connection.execute(_INSERT, rows)).scalars().all()
+    ids = await insert_returning_ids(await session.connection(), _TABLE, rows)
     return _READS.validate_python([{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
 
 
@@ -82,7 +81,6 @@ async def event(session: AsyncSession, entry: LogRead, incident: Incident, org: 
 
 
 _TABLE = LogEntry.__table__  # type: ignore[attr-defined]
-_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 _READS = TypeAdapter(list[LogRead])
 
 

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from pydantic import TypeAdapter
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,6 +36,7 @@ from dispatch.incidents.models import (
 from dispatch.incidents.schemas import IncidentRead, ReportRead, ReportSend
 from rosters import shifts
 from service.auth.permissions import SYSTEM, Principal
+from service.bulk import insert_returning_ids
 from service.clock import service as clock
 from service.clock.models import Timer
 from service.clock.runner import handler
@@ -159,8 +159,7 @@ async def insert(session: AsyncSession, plans: list[Plan]) -> list[list[ReportRe
     rows = [row for p in plans for row in p.new]
     if not rows:
         return [[] for _ in plans]
-    connection = await session.connection()
-    ids = (await connection.execute(_INSERT, rows)).scalars().all()
+    ids = await insert_returning_ids(await session.connection(), _TABLE, rows)
     made = _READS.validate_python([{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
     await clock.schedule_new(
         session, TIMER, [(f"report:{r.id}", r.due_at) for r in made if r.due_at is not None]
@@ -190,8 +189,6 @@ def first(incident: Incident) -> Plan:
 
 
 _TABLE = Report.__table__  # type: ignore[attr-defined]
-# one INSERT … VALUES (…), (…) RETURNING id, the ids in the order of the rows
-_INSERT = sa.insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 _READS = TypeAdapter(list[ReportRead])
 # a required report as inserted: due, nothing sent yet
 _EMPTY: dict[str, Any] = {
