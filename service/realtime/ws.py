@@ -167,7 +167,7 @@ def _request(state: Any, connection: Connection, message: dict[str, Any]) -> Non
     """A request frame: its reply (or problem) goes back as a control frame."""
     try:
         outcome = OPS[str(message["op"])](state, connection.principal, message)
-    except (ProblemError, ValidationError) as exc:
+    except Exception as exc:  # the connection stays open whatever the op did
         _reply(connection, message, _problem(exc))
         return
     if isinstance(outcome, Later):

@@ -15,6 +15,7 @@ from websockets.exceptions import ConnectionClosed
 from service.auth.permissions import Role
 from service.auth.security import JWT_ALGORITHM
 from service.db import Database, utcnow
+from service.errors import Forbidden
 from service.realtime import ws as ws_module
 from tests.factories import SECRET, World, bearer
 from tests.service.realtime.conftest import (
@@ -50,6 +51,44 @@ async def test_protocol_errors_keep_the_connection(live: Live, world: World) -> 
     assert {e["field"] for e in error["errors"]} == {"topics", "since"}
     await ws.send(json.dumps({"op": "ping"}))
     assert json.loads(await ws.recv()) == {"op": "pong"}
+    await ws.close()
+
+
+async def test_a_request_that_fails_is_answered_and_the_connection_stays(
+    live: Live, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whichever way an op answers (at once, in a task, or later from a future), a bug in
+    it is answered ``internal_error`` with the client's ref, a refusal with its problem."""
+
+    def broken(state: Any, principal: Any, message: dict[str, Any]) -> Any:
+        raise RuntimeError("a bug")
+
+    async def broken_later(state: Any, principal: Any, message: dict[str, Any]) -> Any:
+        raise RuntimeError("a bug, later")
+
+    def refused_later(state: Any, principal: Any, message: dict[str, Any]) -> Any:
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(Forbidden("role_required", roles="admin"))
+        return ws_module.Later(future, lambda result: {"op": "done"})
+
+    for name, handler in (("t_now", broken), ("t_task", broken_later), ("t_fut", refused_later)):
+        monkeypatch.setitem(ws_module.OPS, name, handler)
+    ws = await live.client(token_of(world.headers(Role.viewer)))
+    for name, code, status in (
+        ("t_now", "internal_error", 500),
+        ("t_task", "internal_error", 500),
+        ("t_fut", "role_required", 403),
+    ):
+        await ws.send(json.dumps({"op": name, "ref": name}))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert (reply["op"], reply["code"], reply["status"], reply["ref"]) == (
+            "error",
+            code,
+            status,
+            name,
+        )
+    await ws.send(json.dumps({"op": "ping"}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"op": "pong"}
     await ws.close()
 
 
