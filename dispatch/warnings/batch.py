@@ -11,6 +11,7 @@ the same transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from dispatch.warnings.answers import Answer
 from dispatch.warnings.models import Recipient, RecipientState, Warning
 from service.auth.permissions import Principal
 from service.batching import Batcher
-from service.db import one_of, utcnow
+from service.db import UTCDateTime, one_of, utcnow
 from service.errors import NotFound, ProblemError, ServiceUnavailable
 from service.orgs.models import Org
 from service.realtime import outbox
@@ -136,7 +137,6 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
 async def _store_answers(
     session: AsyncSession, updates: list[dict[str, Any]], now: datetime
 ) -> None:
-    table = Recipient.__table__  # type: ignore[attr-defined]
     connection = await session.connection()
     if connection.dialect.name == "postgresql":  # one statement, one array per column
         await connection.execute(
@@ -149,18 +149,10 @@ async def _store_answers(
             },
         )
         return
-    await connection.execute(
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("rid"))
-        .values(
-            state=sa.bindparam("st"),
-            acked_by=sa.bindparam("by"),
-            acked_at=now,
-            updated_at=now,
-            on_behalf=False,
-        ),
-        updates,
-    )
+    # SQLite: one statement too, the rows as one JSON document (an executemany converted
+    # the same time, twice, for every row)
+    rows = json.dumps([[u["rid"], str(u["st"]), u["by"]] for u in updates])
+    await connection.execute(_UPDATE_JSON, {"rows": rows, "now": now})
 
 
 _UPDATE_UNNEST = sa.text(
@@ -169,6 +161,12 @@ _UPDATE_UNNEST = sa.text(
     "FROM unnest(CAST(:rid AS integer[]), CAST(:st AS varchar[]), CAST(:by AS integer[])) "
     "AS v(rid, st, by) WHERE r.id = v.rid"
 )
+_UPDATE_JSON = sa.text(
+    "UPDATE warning_recipient SET state = v.st, acked_by = v.uid, acked_at = :now, "
+    "updated_at = :now, on_behalf = 0 FROM (SELECT json_extract(value, '$[0]') AS rid, "
+    "json_extract(value, '$[1]') AS st, json_extract(value, '$[2]') AS uid "
+    "FROM json_each(:rows)) AS v WHERE warning_recipient.id = v.rid"
+).bindparams(sa.bindparam("now", type_=UTCDateTime()))
 
 
 async def _recipients(

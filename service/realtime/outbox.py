@@ -90,22 +90,23 @@ async def _write(session: AsyncSession, events: list[Event]) -> None:
                 "at": [e.at for e in events],
             },
         )
-    else:
-        await connection.execute(
-            sa.insert(table),
+    else:  # SQLite: one statement too, the rows as one JSON document
+        at_type = table.c.at.type.dialect_impl(connection.dialect)
+        stamp = at_type.bind_processor(connection.dialect)  # as the column stores it
+        stamps: dict[datetime, str] = {}  # the events of a transaction share a few times
+        rows = [
             [
-                {
-                    "seq": e.seq,
-                    "topic": e.topic,
-                    "type": e.type,
-                    "data": e.data,
-                    "org_id": e.org_id,
-                    "org_path": e.org_path,
-                    "at": e.at,
-                }
-                for e in events
-            ],
-        )
+                e.seq,
+                e.topic,
+                e.type,
+                e.data,
+                e.org_id,
+                e.org_path,
+                stamps.get(e.at) or stamps.setdefault(e.at, stamp(e.at)),
+            ]
+            for e in events
+        ]
+        await connection.execute(_INSERT_JSON, {"rows": json.dumps(rows)})
     session.info.setdefault(PENDING_EVENTS, []).extend(events)
 
 
@@ -115,6 +116,15 @@ _INSERT_UNNEST = sa.text(
     "SELECT * FROM unnest(CAST(:seq AS bigint[]), CAST(:topic AS varchar[]), "
     "CAST(:type AS varchar[]), CAST(:data AS json[]), CAST(:org_id AS integer[]), "
     "CAST(:org_path AS varchar[]), CAST(:at AS timestamptz[]))"
+)
+
+
+# SQLite: the same from a JSON document (an executemany converted every row's values)
+_INSERT_JSON = sa.text(
+    "INSERT INTO outbox_event (seq, topic, type, data, org_id, org_path, at) "
+    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+    "json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), "
+    "json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each(:rows)"
 )
 
 

@@ -8,9 +8,11 @@ import asyncio
 
 import httpx
 import sqlalchemy as sa
+from sqlmodel import col
 
 from dispatch.warnings.answers import Answer
 from dispatch.warnings.batch import AckBatcher, AckRequest, ack_many
+from dispatch.warnings.models import Recipient
 from service.auth import service as auth
 from service.auth.permissions import Principal
 from service.db import Database
@@ -92,3 +94,18 @@ async def test_the_batcher_stores_a_burst_once_each(
             sa.select(sa.func.count()).where(OutboxEvent.type == "warning.acked")
         )
     assert acked == len(people)
+    async with db.session(write=False) as s:  # each row as written, every column
+        rows = (
+            await s.execute(
+                sa.select(Recipient).where(
+                    Recipient.warning_id == w["id"], col(Recipient.person_id).in_(actors)
+                )
+            )
+        ).scalars()
+        stored = {r.person_id: r for r in rows}
+    assert len(stored) == len(people)
+    for person_id, row in stored.items():
+        assert (row.state, row.on_behalf) == ("acknowledged", False)
+        assert row.acked_by == actors[person_id].user_id
+        assert row.acked_at is not None and row.acked_at.utcoffset() is not None
+        assert row.acked_at == row.updated_at

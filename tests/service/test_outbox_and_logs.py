@@ -94,3 +94,35 @@ async def test_events_staged_in_a_rolled_back_savepoint_are_dropped(db: Database
     async with db.session(write=False) as session:
         rows = await session.exec(select(OutboxEvent.type).order_by(col(OutboxEvent.seq)))
         assert list(rows.all()) == ["kept.before", "kept.inside", "kept.after"]
+
+
+async def test_events_are_stored_as_written(db: Database) -> None:
+    """Every value of many events in one insert comes back as it was: nested data with
+    Chinese text, nulls and numbers, the org, and the time to the microsecond."""
+    data = {"标题": "暴雨红色预警", "levels": [1, None, True, 2.5], "nested": {"村": "甲村"}}
+    async with db.session() as session:
+        written = await outbox.append_many(
+            session,
+            [
+                {"topic": "test", "type": f"bulk.{i}", "data": data | {"i": i}, "org_id": i}
+                | ({"org_path": f"/1/{i}/"} if i % 2 else {})
+                for i in range(300)
+            ],
+        )
+    async with db.session(write=False) as session:
+        rows = list(
+            await session.exec(
+                select(OutboxEvent)
+                .where(OutboxEvent.topic == "test")
+                .order_by(col(OutboxEvent.seq))
+            )
+        )
+    assert [r.seq for r in rows] == [e.seq for e in written]
+    for row, event in zip(rows, written, strict=True):
+        assert (row.type, row.data, row.org_id, row.org_path) == (
+            event.type,
+            event.data,
+            event.org_id,
+            event.org_path,
+        )
+        assert row.at == event.at and row.at.utcoffset() is not None
