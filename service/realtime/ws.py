@@ -145,16 +145,14 @@ def _problem(exc: BaseException) -> dict[str, Any]:
             reply["errors"] = errors
         return reply
     if isinstance(exc, ValidationError):
-        return {
-            "op": "error",
-            "code": "validation_failed",
-            "status": 422,
-            "errors": [
-                {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
-            ],
-        }
+        return {"op": "error", "code": "validation_failed", "status": 422, "errors": _fields(exc)}
     log.error("request failed", exc_info=exc)
     return {"op": "error", "code": "internal_error", "status": 500}
+
+
+def _fields(exc: ValidationError) -> list[dict[str, str]]:
+    """A frame's invalid fields, each with its rule."""
+    return [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
 
 
 def _reply(connection: Connection, message: dict[str, Any], reply: dict[str, Any]) -> None:
@@ -229,12 +227,8 @@ async def _read(websocket: WebSocket, connection: Connection) -> None:
             try:
                 request = Subscribe.model_validate(message)
             except ValidationError as exc:
-                errors = [
-                    {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
-                    for e in exc.errors()
-                ]
                 connection.offer(
-                    "control", _control("error", code="invalid_subscribe", errors=errors)
+                    "control", _control("error", code="invalid_subscribe", errors=_fields(exc))
                 )
                 continue
             connection.offer("subscribe", request)
