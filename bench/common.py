@@ -182,18 +182,35 @@ def create_database(server_url: str | None) -> tuple[str, Callable[[], None]]:
     return url, drop
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by the machine's PostgreSQL processes (its backends, WAL writer,
+    autovacuum …) that are running now."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        if text.split("(", 1)[1].startswith("postgres)"):
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_snapshot(server_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by this process (the clients), the server, everything else
-    on the machine (mostly PostgreSQL), and stolen from this virtual machine by its host.
-    The difference of two snapshots says where a phase's time went on a shared machine."""
+    """CPU seconds used so far by this process (the clients), the server, PostgreSQL,
+    everything else on the machine, and stolen from this virtual machine by its host. The
+    difference of two snapshots says where a phase's time went on a shared machine."""
     ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
     busy = (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
     clients, server = cpu_seconds(os.getpid()), cpu_seconds(server_pid)
+    postgres = postgres_cpu_seconds()
     return {
         "clients": clients,
         "server": server,
-        "others": busy - clients - server,
+        "postgres": postgres,
+        "others": busy - clients - server - postgres,
         "stolen": steal / os.sysconf("SC_CLK_TCK"),
     }
 

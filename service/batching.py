@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
@@ -31,9 +32,10 @@ class Batcher(Generic[Request, Result]):
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.queue: asyncio.Queue[tuple[Request, asyncio.Future[Result | BaseException]]] = (
-            asyncio.Queue()
-        )
+        # a deque and an event rather than an asyncio.Queue: queuing is on the path of
+        # every request, and a worker takes everything queued at once
+        self.queue: deque[tuple[Request, asyncio.Future[Result | BaseException]]] = deque()
+        self.queued = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -49,8 +51,8 @@ class Batcher(Generic[Request, Result]):
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-        while not self.queue.empty():
-            _, future = self.queue.get_nowait()
+        while self.queue:
+            _, future = self.queue.popleft()
             if not future.done():
                 future.set_result(ServiceUnavailable("shutting_down"))
 
@@ -59,7 +61,8 @@ class Batcher(Generic[Request, Result]):
         with the result or the problem to answer (for a caller that does not wait in a task
         of its own: the WebSocket's answers)."""
         future: asyncio.Future[Result | BaseException] = asyncio.get_running_loop().create_future()
-        self.queue.put_nowait((request, future))
+        self.queue.append((request, future))
+        self.queued.set()
         return future
 
     async def submit(self, request: Request) -> Result:
@@ -71,9 +74,10 @@ class Batcher(Generic[Request, Result]):
 
     async def _run(self) -> None:
         while True:
-            batch = [await self.queue.get()]
-            while len(batch) < self.max_batch and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
+            while not self.queue:
+                self.queued.clear()
+                await self.queued.wait()
+            batch = [self.queue.popleft() for _ in range(min(self.max_batch, len(self.queue)))]
             try:
                 results = await self._store([request for request, _ in batch])
             except BaseException:  # cancelled (shutdown) with a batch in hand

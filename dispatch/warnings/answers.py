@@ -116,7 +116,6 @@ async def _answer_recipient(
         return  # answered before: the first answer stands
     await calls.stop_chains(session, [recipient])
     issuer = await orgs.get(session, warning.org_id)
-    events = calls.acked_events(
-        warning, recipient, issuer, state=state, on_behalf=on_behalf, acked_at=now
-    )
+    about = calls.acked_about(warning, on_behalf=on_behalf, acked_at=now)
+    events = calls.acked_events(recipient, issuer, state=state, about=about)
     await outbox.append_many(session, events)

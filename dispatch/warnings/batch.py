@@ -11,7 +11,6 @@ the same transaction.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from dispatch.warnings import answers, calls, service
 from dispatch.warnings.answers import Answer
 from dispatch.warnings.models import Recipient, RecipientState, Warning
+from service import jsontext
 from service.auth.permissions import Principal
 from service.batching import Batcher
 from service.db import UTCDateTime, one_of, utcnow
@@ -33,6 +33,7 @@ from service.realtime import outbox
 
 log = structlog.get_logger("yingji.warnings")
 MAX_BATCH = 1000
+STATES = {str(s): s for s in RecipientState}  # a stored state as its member, cheaply
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,13 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
     }
     found = await _recipients(session, requests)
     now = utcnow()
-    updates: list[dict[str, Any]] = []
+    answered: list[Called] = []  # answering now, with their new state
+    answered_by: list[int | None] = []
     escalated: list[int] = []
     events: list[dict[str, Any]] = []
     slow: list[int] = []
-    summaries: dict[int | None, dict[str, Any]] = {}  # one per warning, shared by its events
+    # per warning: what its events share, and its issuer (thousands of answers, one warning)
+    shared: dict[int, tuple[dict[str, Any], Org | None]] = {}
     for i, request in enumerate(requests):
         warning = warnings.get(request.warning_id)
         recipient = found.get((request.warning_id, request.person_id))
@@ -102,32 +105,27 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
             late = recipient.due_at is not None and now > recipient.due_at
             recipient.state = RecipientState.late if late else RecipientState.acknowledged
             recipient.acked_at = now
-            updates.append(
-                {"rid": recipient.id, "st": recipient.state, "by": request.actor.user_id}
-            )
-            if warning.id not in summaries:
-                summaries[warning.id] = calls.summary(warning)
+            answered.append(recipient)
+            answered_by.append(request.actor.user_id)
+            common = shared.get(request.warning_id)
+            if common is None:
+                about = calls.acked_about(warning, on_behalf=False, acked_at=now)
+                common = shared[request.warning_id] = (about, issuers.get(warning.org_id))
             events += calls.acked_events(
-                warning,
-                recipient,
-                issuers.get(warning.org_id),
-                state=recipient.state,
-                on_behalf=False,
-                acked_at=now,
-                about=summaries[warning.id],
+                recipient, common[1], state=recipient.state, about=common[0]
             )
         results[i] = Answer(
-            warning.id or 0,
+            request.warning_id,
             recipient.person_id,
-            RecipientState(recipient.state),
+            STATES[recipient.state],
             recipient.acked_at,
             recipient.state == RecipientState.late,
             recipient.on_behalf,
             0,
         )
-    if updates:
-        await _store_answers(session, updates, now)
-        await calls.stop_chains_of(session, [u["rid"] for u in updates], escalated)
+    if answered:
+        await _store_answers(session, answered, answered_by, now)
+        await calls.stop_chains_of(session, [r.id for r in answered], escalated)
     await outbox.append_many(session, events)
     for i in slow:
         results[i] = await _one(session, requests[i])
@@ -135,23 +133,23 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
 
 
 async def _store_answers(
-    session: AsyncSession, updates: list[dict[str, Any]], now: datetime
+    session: AsyncSession, answered: list[Called], by: list[int | None], now: datetime
 ) -> None:
     connection = await session.connection()
     if connection.dialect.name == "postgresql":  # one statement, one array per column
         await connection.execute(
             _UPDATE_UNNEST,
             {
-                "rid": [u["rid"] for u in updates],
-                "st": [str(u["st"]) for u in updates],
-                "by": [u["by"] for u in updates],
+                "rid": [r.id for r in answered],
+                "st": [r.state for r in answered],
+                "by": by,
                 "now": now,
             },
         )
         return
     # SQLite: one statement too, the rows as one JSON document (an executemany converted
     # the same time, twice, for every row)
-    rows = json.dumps([[u["rid"], str(u["st"]), u["by"]] for u in updates])
+    rows = jsontext.dumps([[r.id, r.state, u] for r, u in zip(answered, by, strict=True)])
     await connection.execute(_UPDATE_JSON, {"rows": rows, "now": now})
 
 

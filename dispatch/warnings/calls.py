@@ -71,33 +71,37 @@ def summary(warning: Warning) -> dict[str, Any]:
     }
 
 
+def acked_about(warning: Warning, *, on_behalf: bool, acked_at: datetime) -> dict[str, Any]:
+    """What the ``warning.acked`` events of answers given at one time share (a batch of
+    thousands builds it once)."""
+    return {**summary(warning), "on_behalf": on_behalf, "acked_at": acked_at.isoformat()}
+
+
 def acked_events(
-    warning: Warning,
-    recipient: Any,
-    issuer: Org | None,
-    *,
-    state: str,
-    on_behalf: bool,
-    acked_at: datetime,
-    about: dict[str, Any] | None = None,
+    recipient: Any, issuer: Org | None, *, state: str, about: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """The ``warning.acked`` events of an answer (``outbox.append_many`` form): on the
     recipient's org, and on the issuing org too when the recipient lies outside it.
-    ``about`` is the warning's ``summary``, when the caller has made it already."""
+    ``about`` is the answer's ``acked_about``."""
     data = {
-        **(about or summary(warning)),
+        **about,
         "recipient_id": recipient.id,
         "person_id": recipient.person_id,
         "state": state,
         "late": state == RecipientState.late,
-        "on_behalf": on_behalf,
-        "acked_at": acked_at.isoformat(),
         "township_id": recipient.township_id,
     }
-    event = {"topic": TOPIC, "type": "warning.acked", "data": data}
-    out = [{**event, "org_id": recipient.org_id, "org_path": recipient.org_path}]
+    out = [
+        {
+            "topic": TOPIC,
+            "type": "warning.acked",
+            "data": data,
+            "org_id": recipient.org_id,
+            "org_path": recipient.org_path,
+        }
+    ]
     if issuer is not None and not recipient.org_path.startswith(issuer.path):
-        out.append({**event, "org_id": issuer.id, "org_path": issuer.path})
+        out.append({**out[0], "org_id": issuer.id, "org_path": issuer.path})
     return out
 
 

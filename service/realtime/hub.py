@@ -21,7 +21,6 @@ when the connection leaves live.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 import structlog
 from sqlmodel import col, select
 
+from service import jsontext
 from service.auth.permissions import TOPIC_PERMISSIONS, Principal
 from service.db import Database
 from service.metrics import WEBSOCKETS
@@ -53,7 +53,7 @@ AnyEvent = OutboxEvent | outbox.Event  # read from the table, or committed by th
 
 
 def encode(event: AnyEvent) -> str:
-    return json.dumps(outbox.render(event), ensure_ascii=False, separators=(",", ":"))
+    return jsontext.dumps(outbox.render(event))
 
 
 def _seq(event: AnyEvent) -> int:

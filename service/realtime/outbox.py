@@ -10,7 +10,6 @@ with no holes, and the lock is held only for the last step of the transaction.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service import jsontext
 from service.auth.permissions import TOPIC_PERMISSIONS, Principal
 from service.db import BEFORE_COMMIT, PENDING_EVENTS, stage, take_staged, utcnow
 from service.realtime.models import OutboxEvent
@@ -59,38 +59,32 @@ async def append(
     return event
 
 
-async def _next_seq(session: AsyncSession) -> int:
-    """The first free seq, under the outbox lock (SQLite: the one writer holds the
-    database; PostgreSQL: a transaction-scoped advisory lock, held until the commit)."""
+async def _write(session: AsyncSession, events: list[Event]) -> None:
+    """Number ``events`` after every event written so far and insert them in one statement
+    (under the outbox lock: on SQLite the one writer holds the database; on PostgreSQL a
+    transaction-scoped advisory lock, held until the commit)."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        await connection.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY}
-        )
-    return int(await session.scalar(select(sa.func.max(OutboxEvent.seq))) or 0) + 1
-
-
-async def _write(session: AsyncSession, events: list[Event]) -> None:
-    """Number ``events`` after every event written so far and insert them in one statement."""
-    first = await _next_seq(session)
-    for offset, event in enumerate(events):
-        event.seq = first + offset
-    table = OutboxEvent.__table__  # type: ignore[attr-defined]
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":  # one statement, one array per column
-        await connection.execute(
-            _INSERT_UNNEST,
+        await connection.execute(_LOCK, {"key": OUTBOX_LOCK_KEY})
+        # numbered by the insert itself, after the last seq this statement sees (its
+        # snapshot is taken once the lock is held, so it sees every event committed)
+        rows = [
             {
-                "seq": [e.seq for e in events],
-                "topic": [e.topic for e in events],
-                "type": [e.type for e in events],
-                "data": [json.dumps(e.data) for e in events],
-                "org_id": [e.org_id for e in events],
-                "org_path": [e.org_path for e in events],
-                "at": [e.at for e in events],
-            },
-        )
+                "n": n,
+                "topic": e.topic,
+                "type": e.type,
+                "data": e.data,
+                "org_id": e.org_id,
+                "org_path": e.org_path,
+                "at": e.at,
+            }
+            for n, e in enumerate(events, 1)
+        ]
+        first = await connection.scalar(_INSERT_JSON_PG, {"rows": jsontext.dumps(rows)})
+        _number(events, int(first))
     else:  # SQLite: one statement too, the rows as one JSON document
+        _number(events, await latest_seq(session) + 1)
+        table = OutboxEvent.__table__  # type: ignore[attr-defined]
         at_type = table.c.at.type.dialect_impl(connection.dialect)
         stamp = at_type.bind_processor(connection.dialect)  # as the column stores it
         stamps: dict[datetime, str] = {}  # the events of a transaction share a few times
@@ -106,16 +100,27 @@ async def _write(session: AsyncSession, events: list[Event]) -> None:
             ]
             for e in events
         ]
-        await connection.execute(_INSERT_JSON, {"rows": json.dumps(rows)})
+        await connection.execute(_INSERT_JSON, {"rows": jsontext.dumps(rows)})
     session.info.setdefault(PENDING_EVENTS, []).extend(events)
 
 
-# PostgreSQL: the rows of many events as one INSERT … SELECT FROM unnest(arrays)
-_INSERT_UNNEST = sa.text(
-    "INSERT INTO outbox_event (seq, topic, type, data, org_id, org_path, at) "
-    "SELECT * FROM unnest(CAST(:seq AS bigint[]), CAST(:topic AS varchar[]), "
-    "CAST(:type AS varchar[]), CAST(:data AS json[]), CAST(:org_id AS integer[]), "
-    "CAST(:org_path AS varchar[]), CAST(:at AS timestamptz[]))"
+def _number(events: list[Event], first: int) -> None:
+    for offset, event in enumerate(events):
+        event.seq = first + offset
+
+
+_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key)")
+
+# PostgreSQL: the rows of many events as one JSON document (one parameter: asyncpg checks
+# every element of an array parameter), numbered in their order after the last seq; the
+# first seq comes back
+_INSERT_JSON_PG = sa.text(
+    "WITH written AS (INSERT INTO outbox_event (seq, topic, type, data, org_id, org_path, at) "
+    "SELECT last.seq + v.n, v.topic, v.type, v.data, v.org_id, v.org_path, v.at "
+    "FROM (SELECT COALESCE(max(seq), 0) AS seq FROM outbox_event) AS last, "
+    "json_to_recordset(CAST(:rows AS json)) AS v(n integer, topic varchar, type varchar, "
+    "data json, org_id integer, org_path varchar, at timestamptz) RETURNING seq) "
+    "SELECT min(seq) FROM written"
 )
 
 

@@ -20,6 +20,7 @@ import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, ValidationError
 
+from service import jsontext
 from service.auth import service as auth
 from service.auth.permissions import Principal
 from service.db import Database, utcnow
@@ -56,7 +57,7 @@ class Subscribe(BaseModel):
 
 
 def _control(op: str, **fields: Any) -> str:
-    return json.dumps({"op": op, **fields}, ensure_ascii=False)
+    return jsontext.dumps({"op": op, **fields})
 
 
 @router.websocket("/ws")
@@ -158,7 +159,7 @@ def _fields(exc: ValidationError) -> list[dict[str, str]]:
 def _reply(connection: Connection, message: dict[str, Any], reply: dict[str, Any]) -> None:
     if "ref" in message:
         reply["ref"] = message["ref"]  # the client's id for matching replies to requests
-    connection.offer("control", json.dumps(reply, ensure_ascii=False, default=str))
+    connection.offer("control", jsontext.dumps(reply))
 
 
 def _request(state: Any, connection: Connection, message: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import httpx
 import pytest
@@ -165,6 +166,9 @@ async def test_phones_answer_over_the_websocket_and_the_duty_room_sees_it(
                     if frame.get("op") == "acked":
                         replies.append(frame)
             assert {r["state"] for r in replies} == {"acknowledged"} and replies[0]["ref"] == "a1"
+            # each reply has the first answer's time, in ISO 8601 as over HTTP
+            at = replies[0]["acked_at"]
+            assert {r["acked_at"] for r in replies} == {at, datetime.fromisoformat(at).isoformat()}
         seen = []
         async with asyncio.timeout(10):
             while len(seen) < 2:
