@@ -68,7 +68,7 @@ async def _write(session: AsyncSession, events: list[Event]) -> None:
         await connection.execute(_LOCK, {"key": OUTBOX_LOCK_KEY})
         # numbered by the insert itself, after the last seq this statement sees (its
         # snapshot is taken once the lock is held, so it sees every event committed)
-        rows = [
+        records = [
             {
                 "n": n,
                 "topic": e.topic,
@@ -80,7 +80,7 @@ async def _write(session: AsyncSession, events: list[Event]) -> None:
             }
             for n, e in enumerate(events, 1)
         ]
-        first = await connection.scalar(_INSERT_JSON_PG, {"rows": jsontext.dumps(rows)})
+        first = await connection.scalar(_INSERT_JSON_PG, {"rows": jsontext.dumps(records)})
         _number(events, int(first))
     else:  # SQLite: one statement too, the rows as one JSON document
         _number(events, await latest_seq(session) + 1)
