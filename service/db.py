@@ -26,6 +26,8 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
+from service import jsontext
+
 Row = TypeVar("Row")
 
 NAMING_CONVENTION = {
@@ -90,12 +92,14 @@ def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
 
 
 def one_of(column: Any, values: Any, dialect: str) -> sa.ColumnElement[bool]:
-    """``column IN values``. On PostgreSQL it is one array parameter (``= ANY``): thousands
-    of values are one bind, not thousands, and the statement is compiled once."""
+    """``column IN values`` with the values as one parameter: thousands of values are one
+    bind, not thousands, and the statement is compiled once. On PostgreSQL an array
+    (``= ANY``); on SQLite a JSON array (``IN (SELECT value FROM json_each(…))``)."""
     if dialect == "postgresql":
         array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
         return column == sa.any_(array)
-    return column.in_(values)
+    each = sa.func.json_each(sa.bindparam(None, jsontext.dumps(list(values)), type_=sa.String()))
+    return column.in_(sa.select(each.table_valued("value").c.value))
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):

@@ -143,24 +143,21 @@ async def fail(session: AsyncSession, timer: Timer, owner: str, error: str) -> T
 
 
 async def cancel_many(session: AsyncSession, kind: str, refs: list[str]) -> int:
-    """``cancel`` for many refs at once (in chunks that every database accepts; one array
-    parameter on PostgreSQL)."""
+    """``cancel`` for many refs at once, in one statement (the refs are one parameter)."""
+    if not refs:
+        return 0
     dialect = (await session.connection()).dialect.name
-    chunk = max(1, len(refs)) if dialect == "postgresql" else 500
-    cancelled = 0
-    for i in range(0, len(refs), chunk):
-        result = await session.exec(
-            sa.update(Timer)
-            .where(
-                col(Timer.kind) == kind,
-                one_of(col(Timer.ref), refs[i : i + chunk], dialect),
-                col(Timer.state).in_([TimerState.pending, TimerState.running]),
-            )
-            .values(state=TimerState.cancelled, finished_at=utcnow())
-            .execution_options(synchronize_session=False)  # no loaded timers to refresh
+    result = await session.exec(
+        sa.update(Timer)
+        .where(
+            col(Timer.kind) == kind,
+            one_of(col(Timer.ref), refs, dialect),
+            col(Timer.state).in_([TimerState.pending, TimerState.running]),
         )
-        cancelled += int(result.rowcount or 0)
-    return cancelled
+        .values(state=TimerState.cancelled, finished_at=utcnow())
+        .execution_options(synchronize_session=False)  # no loaded timers to refresh
+    )
+    return int(result.rowcount or 0)
 
 
 async def schedule_once(

@@ -89,18 +89,18 @@ async def _write(session: AsyncSession, events: list[Event]) -> None:
         stamp = at_type.bind_processor(connection.dialect)  # as the column stores it
         stamps: dict[datetime, str] = {}  # the events of a transaction share a few times
         rows = [
-            [
+            (
                 e.seq,
                 e.topic,
                 e.type,
-                e.data,
+                jsontext.dumps(e.data),
                 e.org_id,
                 e.org_path,
                 stamps.get(e.at) or stamps.setdefault(e.at, stamp(e.at)),
-            ]
+            )
             for e in events
         ]
-        await connection.execute(_INSERT_JSON, {"rows": jsontext.dumps(rows)})
+        await connection.exec_driver_sql(_INSERT_ROWS, rows)
     session.info.setdefault(PENDING_EVENTS, []).extend(events)
 
 
@@ -124,6 +124,10 @@ _INSERT_JSON_PG = sa.text(
 )
 
 
+_INSERT_ROWS = (
+    "INSERT INTO outbox_event (seq, topic, type, data, org_id, org_path, at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 # SQLite: the same from a JSON document (an executemany converted every row's values)
 _INSERT_JSON = sa.text(
     "INSERT INTO outbox_event (seq, topic, type, data, org_id, org_path, at) "
