@@ -147,8 +147,9 @@ async def _store_answers(
             },
         )
         return
-    # SQLite: one statement too, the rows as one JSON document (an executemany converted
-    # the same time, twice, for every row)
+    # SQLite: one statement too, the rows as one JSON document. An executemany is slower
+    # here, even of rows converted beforehand (8 against 4-5 µs per answer; unlike the
+    # outbox's insert, whose seven columns cost seven JSON parses per row)
     rows = jsontext.dumps([[r.id, r.state, u] for r, u in zip(answered, by, strict=True)])
     await connection.execute(_UPDATE_JSON, {"rows": rows, "now": now})
 
