@@ -25,8 +25,8 @@ from rosters import shifts
 from service.auth.permissions import SYSTEM
 from service.clock import service as clock
 from service.clock.models import Timer
-from service.clock.runner import handler
-from service.db import utcnow
+from service.clock.runner import batch_handler, handler
+from service.db import one_of, utcnow
 from service.i18n import t
 from service.notify import service as notify
 from service.orgs import service as orgs
@@ -105,114 +105,105 @@ def acked_events(
     return out
 
 
-async def call(
-    session: AsyncSession, warning: Warning, recipient: Recipient, now: datetime
-) -> None:
-    """Call (or call again): the phone page over the realtime channel, and the person's
-    outbound channels; the deadline of this call is a timer."""
-    first = recipient.calls == 0
-    recipient.calls += 1
-    recipient.called_at = now
-    wait = warning.respond_within_s if first else warning.recall_interval_s
-    recipient.deadline_at = now + timedelta(seconds=wait)
-    if first:
-        recipient.due_at = recipient.deadline_at
-    recipient.updated_at = now
-    session.add(recipient)
-    await clock.schedule(session, DEADLINE, recipient_ref(recipient.id), recipient.deadline_at)
-    data = {
-        **summary(warning),
-        "recipient_id": recipient.id,
-        "person_id": recipient.person_id,
-        "call": recipient.calls,
-        "deadline_at": recipient.deadline_at.isoformat(),
-    }
-    await event(session, "warning.called", data, recipient.org_id, recipient.org_path)
-    org = await orgs.get(session, recipient.org_id)
-    if org is not None:
-        await notify.notify_people(
-            session,
-            SYSTEM,
-            [recipient.person_id],
-            title=t("warning_call_title", level=t(f"level_{warning.level}"), title=warning.title),
-            text=t("warning_call_text", content=warning.content, minutes=wait // 60 or 1),
-            ref=f"warning:{warning.id}:recipient:{recipient.id}:call:{recipient.calls}",
-            org=org,
-        )
-
-
-async def call_first(
+async def call_many(
     session: AsyncSession, warning: Warning, recipients: list[Recipient], now: datetime
 ) -> None:
-    """The first call of many recipients at once (issuing to thousands): one batched insert
-    each of timers and events, one read of their channels."""
-    deadline = now + timedelta(seconds=warning.respond_within_s)
+    """Call (or call again) recipients of ``warning``: their phone pages over the realtime
+    channel, and their outbound channels; the deadline of each call is a timer. However
+    many (issuing to thousands, a minute's deadlines), the recipients, timers and events
+    are one batched statement each, and their channels one read."""
+    if not recipients:
+        return
+    waits: list[int] = []
     for r in recipients:
-        r.calls, r.called_at, r.deadline_at, r.due_at, r.updated_at = (
-            1,
-            now,
-            deadline,
-            deadline,
-            now,
-        )
+        first = r.calls == 0
+        waits.append(warning.respond_within_s if first else warning.recall_interval_s)
+        r.calls += 1
+        r.called_at, r.deadline_at, r.updated_at = now, now + timedelta(seconds=waits[-1]), now
+        if first:
+            r.due_at = r.deadline_at
         session.add(r)
     await session.flush()
-    await clock.schedule_new(
-        session, DEADLINE, [(recipient_ref(r.id), deadline) for r in recipients]
+    deadlines = [now + timedelta(seconds=wait) for wait in waits]
+    await clock.schedule_many(
+        session,
+        DEADLINE,
+        [(recipient_ref(r.id), d) for r, d in zip(recipients, deadlines, strict=True)],
     )
-    base = {**summary(warning), "call": 1, "deadline_at": deadline.isoformat()}
+    about = summary(warning)
     await outbox.append_many(
         session,
         [
             {
                 "topic": TOPIC,
                 "type": "warning.called",
-                "data": {**base, "recipient_id": r.id, "person_id": r.person_id},
+                "data": {
+                    **about,
+                    "recipient_id": r.id,
+                    "person_id": r.person_id,
+                    "call": r.calls,
+                    "deadline_at": d.isoformat(),
+                },
                 "org_id": r.org_id,
                 "org_path": r.org_path,
             }
-            for r in recipients
+            for r, d in zip(recipients, deadlines, strict=True)
         ],
     )
     reachable = await notify.people_with_channels(session, [r.person_id for r in recipients])
     title = t("warning_call_title", level=t(f"level_{warning.level}"), title=warning.title)
-    text = t(
-        "warning_call_text", content=warning.content, minutes=warning.respond_within_s // 60 or 1
-    )
-    for r in recipients:
-        if r.person_id not in reachable:
+    for r, wait in zip(recipients, waits, strict=True):
+        org = await orgs.get(session, r.org_id) if r.person_id in reachable else None
+        if org is None:
             continue
-        org = await orgs.get(session, r.org_id)
-        if org is not None:
-            await notify.notify_people(
-                session,
-                SYSTEM,
-                [r.person_id],
-                title=title,
-                text=text,
-                ref=f"warning:{warning.id}:recipient:{r.id}:call:1",
-                org=org,
-            )
+        await notify.notify_people(
+            session,
+            SYSTEM,
+            [r.person_id],
+            title=title,
+            text=t("warning_call_text", content=warning.content, minutes=wait // 60 or 1),
+            ref=f"warning:{warning.id}:recipient:{r.id}:call:{r.calls}",
+            org=org,
+        )
 
 
-@handler(DEADLINE)
-async def deadline_passed(session: AsyncSession, timer: Timer) -> None:
-    recipient = await session.get(Recipient, int(timer.ref.split(":")[1]))
-    if recipient is None or recipient.acked_at is not None:
-        return
-    warning = await session.get(Warning, recipient.warning_id)
-    if warning is None or warning.status != WarningStatus.issued:
-        return
+@batch_handler(DEADLINE)
+async def deadlines_passed(session: AsyncSession, timers: list[Timer]) -> None:
+    """Recipients who did not answer in time: called again while calls remain, then
+    escalated. A minute's deadlines fall due together: they are read, called and written
+    together."""
+    dialect = (await session.connection()).dialect.name
+    ids = [int(timer.ref.split(":")[1]) for timer in timers]
+    recipients = (
+        await session.exec(
+            select(Recipient)
+            .where(one_of(col(Recipient.id), ids, dialect), col(Recipient.acked_at).is_(None))
+            .order_by(col(Recipient.id))
+        )
+    ).all()
+    warning_ids = sorted({r.warning_id for r in recipients})
+    warnings = {
+        w.id: w
+        for w in await session.exec(select(Warning).where(col(Warning.id).in_(warning_ids)))
+        if w.status == WarningStatus.issued
+    }
     now = utcnow()
-    if recipient.calls <= warning.recall_count:
-        await call(session, warning, recipient, now)
-        return
-    org = await orgs.get(session, recipient.org_id)
-    person = await session.get(Person, recipient.person_id)
-    if org is None or person is None:
-        return
-    superior = await session.get(Person, person.superior_id) if person.superior_id else None
-    await escalate(session, warning, recipient, person, below=org, step=1, superior=superior)
+    again: dict[int, list[Recipient]] = {}
+    for recipient in recipients:
+        warning = warnings.get(recipient.warning_id)
+        if warning is None:
+            continue
+        if recipient.calls <= warning.recall_count:
+            again.setdefault(recipient.warning_id, []).append(recipient)
+            continue
+        org = await orgs.get(session, recipient.org_id)
+        person = await session.get(Person, recipient.person_id)
+        if org is None or person is None:
+            continue
+        superior = await session.get(Person, person.superior_id) if person.superior_id else None
+        await escalate(session, warning, recipient, person, below=org, step=1, superior=superior)
+    for warning_id, called in again.items():
+        await call_many(session, warnings[warning_id], called, now)
 
 
 async def _leader_above(

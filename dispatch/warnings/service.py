@@ -250,7 +250,7 @@ async def issue(session: AsyncSession, actor: Principal, warning: Warning, org: 
     session.add(warning)
     fresh = await _add(session, warning, named, set())
     await _record(session, actor, warning, org, "issued", before)
-    await calls.call_first(session, warning, fresh, now)
+    await calls.call_many(session, warning, fresh, now)
     return warning
 
 
@@ -292,7 +292,7 @@ async def update(
     await session.flush()
     await _record(session, actor, warning, org, "updated", before)
     if fresh:
-        await calls.call_first(session, warning, fresh, now)
+        await calls.call_many(session, warning, fresh, now)
     return warning
 
 

@@ -4,6 +4,11 @@ Every instance may run it. A handler runs in its own transaction together with t
 conditional "done" mark, so its effects commit once: if the process dies mid-handler,
 nothing was committed and another instance re-claims the timer when the lease runs out;
 if the lease ran out while a slow handler was still working, its late commit is refused.
+
+A kind with a batch handler (thousands of answer deadlines in one minute) fires the timers
+that fall due together in one transaction: the "done" marks are one statement, and the
+handler reads and writes for all of them at once. If the batch fails, its timers fire one
+by one, so one broken timer is retried alone and the others go through.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.batching import Batcher
 from service.clock import service
 from service.clock.models import Timer
 from service.db import Database, utcnow
@@ -32,7 +38,9 @@ from service.metrics import TIMERS_FIRED
 log = structlog.get_logger("yingji.clock")
 
 Handler = Callable[[AsyncSession, Timer], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, list[Timer]], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {}
+BATCH_HANDLERS: dict[str, BatchHandler] = {}
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -40,6 +48,18 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
     def register(func: Handler) -> Handler:
         HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def batch_handler(kind: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Register the handler of a timer kind whose timers fire together: it is given the due
+    timers this instance still holds, already marked done in its transaction. Like
+    ``handler``, it must be idempotent."""
+
+    def register(func: BatchHandler) -> BatchHandler:
+        BATCH_HANDLERS[kind] = func
         return func
 
     return register
@@ -59,12 +79,19 @@ class Clock:
         batch: int = 500,
         concurrency: int = 32,
         handlers: dict[str, Handler] | None = None,
+        batch_handlers: dict[str, BatchHandler] | None = None,
     ) -> None:
+        """``handlers`` and ``batch_handlers``: by default every registered one; a caller
+        that gives either gets only what it gives."""
         self.db = db
         self.tick_s = tick_s
         self.lease_s = lease_s
         self.batch = batch
-        self.handlers = HANDLERS if handlers is None else handlers
+        if handlers is None and batch_handlers is None:
+            handlers, batch_handlers = HANDLERS, BATCH_HANDLERS
+        self.handlers = handlers or {}
+        self.batch_handlers = batch_handlers or {}
+        self._batches: dict[str, _Batch] = {}
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._slots = asyncio.Semaphore(concurrency)
@@ -132,6 +159,9 @@ class Clock:
             next_run_time=utcnow(),
         )
         self.scheduler.start()
+        for kind, func in self.batch_handlers.items():
+            self._batches[kind] = _Batch(self, kind, func)
+            self._batches[kind].start()
         log.info("clock started", owner=self.owner)
 
     async def stop(self) -> None:
@@ -145,6 +175,9 @@ class Clock:
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
+        for batch in self._batches.values():
+            await batch.stop()  # a batch in its transaction is rolled back
+        self._batches.clear()
 
     async def tick(self) -> int:
         """Claim what falls due before the next tick and fire each at its time."""
@@ -176,6 +209,10 @@ class Clock:
         delay = (timer.due_at - utcnow()).total_seconds()
         if delay > 0:
             await asyncio.sleep(delay)
+        batch = self._batches.get(timer.kind)
+        if batch is not None:
+            await batch.enqueue(timer)  # done once its batch has committed
+            return
         async with self._slots:
             try:
                 async with self.db.session() as session:
@@ -191,16 +228,58 @@ class Clock:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                async with self.db.session() as session:
-                    state = await service.fail(
-                        session, timer, self.owner, f"{type(exc).__name__}: {exc}"
-                    )
-                TIMERS_FIRED.labels(timer.kind, state.value).inc()
-                log.warning(
-                    "timer failed",
-                    timer_id=timer.id,
-                    kind=timer.kind,
-                    attempts=timer.attempts,
-                    state=state.value,
-                    error=type(exc).__name__,
-                )
+                await self._failed(timer, exc)
+
+    async def _fire_together(self, kind: str, func: BatchHandler, timers: list[Timer]) -> None:
+        """One transaction for ``timers``; one each if that fails."""
+        try:
+            async with self.db.session() as session:
+                held = await service.finish_many(session, timers, self.owner)
+                if held:
+                    await func(session, [t for t in timers if t.id in held])
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if len(timers) > 1:
+                for timer in timers:
+                    await self._fire_together(kind, func, [timer])
+            elif isinstance(exc, service.ClaimChanged):
+                log.warning("timer lost its claim", timer_id=timers[0].id, kind=kind)
+            else:
+                await self._failed(timers[0], exc)
+            return
+        TIMERS_FIRED.labels(kind, "done").inc(len(held))
+        for timer in timers:
+            if timer.id not in held:
+                log.warning("timer lost its claim", timer_id=timer.id, kind=kind)
+
+    async def _failed(self, timer: Timer, exc: Exception) -> None:
+        async with self.db.session() as session:
+            state = await service.fail(session, timer, self.owner, f"{type(exc).__name__}: {exc}")
+        TIMERS_FIRED.labels(timer.kind, state.value).inc()
+        log.warning(
+            "timer failed",
+            timer_id=timer.id,
+            kind=timer.kind,
+            attempts=timer.attempts,
+            state=state.value,
+            error=type(exc).__name__,
+        )
+
+
+class _Batch(Batcher[Timer, None]):
+    """The due timers of one batch kind: whatever fell due while the previous batch was in
+    its transaction fires in the next one."""
+
+    def __init__(self, clock: Clock, kind: str, func: BatchHandler) -> None:
+        super().__init__(clock.db)
+        self.clock, self.kind, self.func = clock, kind, func
+
+    async def _store(self, requests: list[Timer]) -> list[None]:
+        try:
+            await self.clock._fire_together(self.kind, self.func, requests)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database is gone: the claims run out and are taken again
+            log.exception("timer batch failed", kind=self.kind, timers=len(requests))
+        return [None] * len(requests)

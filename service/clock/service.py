@@ -118,6 +118,34 @@ async def finish(session: AsyncSession, timer: Timer, owner: str) -> bool:
     return result.rowcount == 1
 
 
+async def finish_many(session: AsyncSession, timers: list[Timer], owner: str) -> set[int]:
+    """``finish`` for many timers in one statement: the ids of those this owner still held,
+    now marked done. Raises ``ClaimChanged`` when one of them is held by a newer claim of the
+    same owner (its lease ran out and this instance took it again): the caller rolls back."""
+    if not timers:
+        return set()
+    dialect = (await session.connection()).dialect.name
+    rows = await session.exec(
+        sa.update(Timer)
+        .where(
+            one_of(col(Timer.id), [t.id for t in timers], dialect),
+            col(Timer.claimed_by) == owner,
+            col(Timer.state) == TimerState.running,
+        )
+        .values(state=TimerState.done, finished_at=utcnow(), last_error=None)
+        .returning(col(Timer.id), col(Timer.attempts))
+        .execution_options(synchronize_session=False)
+    )
+    held = dict(rows.all())
+    if any(held[t.id] != t.attempts for t in timers if t.id in held):
+        raise ClaimChanged([t.id for t in timers if t.id in held])
+    return set(held)
+
+
+class ClaimChanged(Exception):
+    """A timer given to ``finish_many`` was claimed again since (by the same owner)."""
+
+
 def backoff(attempts: int) -> timedelta:
     """Exponential with jitter: about 2, 4, 8 … seconds, at most 15 minutes."""
     base = min(MAX_BACKOFF_S, 2 ** max(1, attempts))
@@ -190,6 +218,38 @@ async def schedule_once(
     if result.rowcount != 1:
         return None
     return await schedule(session, kind, ref, due_at, payload=payload)
+
+
+async def schedule_many(
+    session: AsyncSession, kind: str, due: list[tuple[str, datetime]], *, max_attempts: int = 8
+) -> None:
+    """``schedule`` for many refs at once: pending timers of these refs are moved, the
+    others made (one read, then one batched update and one batched insert)."""
+    if not due:
+        return
+    dialect = (await session.connection()).dialect.name
+    pending = {
+        t.ref: t
+        for t in await session.exec(
+            select(Timer).where(
+                Timer.kind == kind,
+                one_of(col(Timer.ref), [ref for ref, _ in due], dialect),
+                col(Timer.state) == TimerState.pending,
+            )
+        )
+    }
+    for ref, at in due:
+        if ref in pending:
+            pending[ref].due_at = at
+            session.add(pending[ref])
+    if pending:
+        await session.flush()
+    await schedule_new(
+        session,
+        kind,
+        [(ref, at) for ref, at in due if ref not in pending],
+        max_attempts=max_attempts,
+    )
 
 
 async def schedule_new(

@@ -36,7 +36,16 @@ async def record(session: AsyncSession, timer: Timer) -> None:
     )
 
 
+async def record_many(session: AsyncSession, timers: list[Timer]) -> None:
+    """``record`` as a batch handler: the timers that fall due together, in one call."""
+    BATCH_SIZES.append(len(timers))
+    for timer in timers:
+        await record(session, timer)
+
+
 HANDLERS = {KIND: record}
+BATCH_HANDLERS = {KIND: record_many}
+BATCH_SIZES: list[int] = []  # the size of each batch ``record_many`` was given
 
 
 async def fired(db: Database) -> Counter[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -12,7 +13,23 @@ from service.clock import service as clock
 from service.clock.models import Timer, TimerState
 from service.clock.runner import Clock
 from service.db import Database, utcnow
-from tests.service.clock.helpers import HANDLERS, KIND, fired, wait_for
+from tests.service.clock.helpers import (
+    BATCH_HANDLERS,
+    BATCH_SIZES,
+    HANDLERS,
+    KIND,
+    fired,
+    wait_for,
+)
+
+
+@pytest.fixture(params=["one", "batch"])
+def kinds(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Every test runs with the test kind's handler firing timers one at a time, and again
+    as a batch handler (the timers that fall due together in one transaction)."""
+    if request.param == "one":
+        return {"handlers": HANDLERS}
+    return {"batch_handlers": BATCH_HANDLERS}
 
 
 async def _states(db: Database) -> dict[str, TimerState]:
@@ -28,9 +45,9 @@ async def _all_finished(db: Database) -> bool:
     )
 
 
-async def run_until_finished(db: Database, **clock: float) -> None:
+async def run_until_finished(db: Database, kinds: dict[str, Any], **clock: float) -> None:
     """Run one clock until no timer is pending or running."""
-    runner = Clock(db, handlers=HANDLERS, **clock)
+    runner = Clock(db, **kinds, **clock)
     runner.start()
     try:
         await wait_for(lambda: _all_finished(db))
@@ -38,12 +55,12 @@ async def run_until_finished(db: Database, **clock: float) -> None:
         await runner.stop()
 
 
-async def test_timers_fire_once_at_their_time(db: Database) -> None:
+async def test_timers_fire_once_at_their_time(db: Database, kinds: dict[str, Any]) -> None:
     start = utcnow()
     async with db.session() as s:
         for i in range(20):
             await clock.schedule(s, KIND, f"t{i}", start + timedelta(milliseconds=100 + 50 * i))
-    await run_until_finished(db, tick_s=0.5)
+    await run_until_finished(db, kinds, tick_s=0.5)
     assert await fired(db) == {f"t{i}": 1 for i in range(20)}
     async with db.session(write=False) as s:
         timers = list(await s.exec(select(Timer)))
@@ -51,20 +68,20 @@ async def test_timers_fire_once_at_their_time(db: Database) -> None:
     assert max(lateness) < 0.5, lateness
 
 
-async def test_schedule_moves_and_cancel_stops(db: Database) -> None:
+async def test_schedule_moves_and_cancel_stops(db: Database, kinds: dict[str, Any]) -> None:
     soon = utcnow() + timedelta(milliseconds=200)
     async with db.session() as s:
         await clock.schedule(s, KIND, "moved", utcnow() + timedelta(hours=1))
         await clock.schedule(s, KIND, "moved", soon)  # the same deadline, moved: one row
         await clock.schedule(s, KIND, "cancelled", soon)
         assert await clock.cancel(s, KIND, "cancelled") == 1
-    await run_until_finished(db, tick_s=0.2)
+    await run_until_finished(db, kinds, tick_s=0.2)
     assert await fired(db) == {"moved": 1}
     assert await _states(db) == {"moved": TimerState.done, "cancelled": TimerState.cancelled}
 
 
 async def test_failures_retry_with_backoff_then_give_up(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Database, kinds: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(clock, "backoff", lambda attempts: timedelta(milliseconds=100))
     async with db.session() as s:
@@ -72,7 +89,7 @@ async def test_failures_retry_with_backoff_then_give_up(
         await clock.schedule(
             s, KIND, "broken", utcnow(), payload={"fail_times": 99}, max_attempts=3
         )
-    await run_until_finished(db, tick_s=0.1)
+    await run_until_finished(db, kinds, tick_s=0.1)
     assert await fired(db) == {"flaky": 1}
     async with db.session(write=False) as s:
         timers = {t.ref: t for t in await s.exec(select(Timer))}
@@ -83,6 +100,7 @@ async def test_failures_retry_with_backoff_then_give_up(
 
 async def test_a_dead_owners_claim_is_taken_over_and_its_late_commit_refused(
     db: Database,
+    kinds: dict[str, Any],
 ) -> None:
     async with db.session() as s:
         await clock.schedule(s, KIND, "orphan", utcnow())
@@ -90,28 +108,30 @@ async def test_a_dead_owners_claim_is_taken_over_and_its_late_commit_refused(
         [claimed] = await clock.claim(
             s, "dead-instance", now=utcnow(), horizon=utcnow(), lease_s=0.3, limit=10
         )
-    await run_until_finished(db, tick_s=0.1, lease_s=0.3)
+    await run_until_finished(db, kinds, tick_s=0.1, lease_s=0.3)
     assert await fired(db) == {"orphan": 1}
     async with db.session() as s:
         assert await clock.finish(s, claimed, "dead-instance") is False
 
 
-async def test_unknown_kind_is_recorded_not_lost(db: Database) -> None:
+async def test_unknown_kind_is_recorded_not_lost(db: Database, kinds: dict[str, Any]) -> None:
     async with db.session() as s:
         await clock.schedule(s, "nobody.handles", "x", utcnow(), max_attempts=1)
-    await run_until_finished(db, tick_s=0.1)
+    await run_until_finished(db, kinds, tick_s=0.1)
     async with db.session(write=False) as s:
         timer = (await s.exec(select(Timer))).one()
     assert timer.state == TimerState.failed and "no handler" in (timer.last_error or "")
 
 
-async def test_three_clock_loops_fire_each_of_1000_timers_once(db: Database) -> None:
+async def test_three_clock_loops_fire_each_of_1000_timers_once(
+    db: Database, kinds: dict[str, Any]
+) -> None:
     start = utcnow()
     async with db.session() as s:
         for i in range(1000):
             s.add(Timer(kind=KIND, ref=f"r{i}", due_at=start + timedelta(milliseconds=i * 2)))
     loops = [Database(str(db.url.render_as_string(hide_password=False))) for _ in range(3)]
-    runners = [Clock(loop_db, tick_s=0.2, batch=200, handlers=HANDLERS) for loop_db in loops]
+    runners = [Clock(loop_db, tick_s=0.2, batch=200, **kinds) for loop_db in loops]
     for runner in runners:
         runner.start()
     try:
@@ -146,7 +166,9 @@ async def test_schedule_once_proposed_by_many_instances_at_once_makes_one_timer(
         assert await clock.schedule_once(s, KIND, "day:2026-12-02", utcnow()) is None
 
 
-async def test_stopping_lets_a_job_in_its_transaction_finish(db: Database) -> None:
+async def test_stopping_lets_a_job_in_its_transaction_finish(
+    db: Database, kinds: dict[str, Any]
+) -> None:
     """The scheduler cancels running jobs as it shuts down; a job in the middle of a write
     transaction still commits, and the database is free as soon as stop() returns."""
     inside = asyncio.Event()
@@ -157,7 +179,7 @@ async def test_stopping_lets_a_job_in_its_transaction_finish(db: Database) -> No
             inside.set()
             await asyncio.sleep(0.5)  # the stop comes now
 
-    runner = Clock(db, handlers=HANDLERS, tick_s=0.2)
+    runner = Clock(db, **kinds, tick_s=0.2)
     runner.add_cron("test.proposal", propose, hour=0, minute=5)
     runner.start()
     await asyncio.wait_for(inside.wait(), 5)
@@ -165,3 +187,41 @@ async def test_stopping_lets_a_job_in_its_transaction_finish(db: Database) -> No
     assert not runner._jobs and not runner._in_flight
     async with asyncio.timeout(1), db.session() as s:  # the write lock is free
         assert await clock.cancel(s, KIND, "day:stopping") == 1
+
+
+async def test_timers_due_together_fire_in_one_batch_and_a_broken_one_alone(
+    db: Database,
+) -> None:
+    """A batch kind fires what falls due together in one transaction; when one of them
+    fails, the batch is rolled back and each fires alone: the others on this attempt, the
+    broken one recorded as failed."""
+    BATCH_SIZES.clear()
+    due = utcnow() + timedelta(milliseconds=300)
+    async with db.session() as s:
+        for i in range(20):
+            await clock.schedule(s, KIND, f"b{i}", due)
+        await clock.schedule(s, KIND, "broken", due, payload={"fail_times": 99}, max_attempts=1)
+    await run_until_finished(db, {"batch_handlers": BATCH_HANDLERS}, tick_s=0.1)
+    assert await fired(db) == {f"b{i}": 1 for i in range(20)}
+    async with db.session(write=False) as s:
+        timers = {t.ref: t for t in await s.exec(select(Timer))}
+    assert {t.attempts for ref, t in timers.items() if ref != "broken"} == {1}
+    assert timers["broken"].state == TimerState.failed
+    assert BATCH_SIZES == [21, *[1] * 21]  # all together first, then one by one
+
+
+async def test_finish_many_refuses_a_timer_claimed_again_since(db: Database) -> None:
+    async with db.session() as s:
+        await clock.schedule(s, KIND, "again", utcnow())
+    async with db.session() as s:
+        [first] = await clock.claim(s, "me", now=utcnow(), horizon=utcnow(), lease_s=0, limit=1)
+    async with db.session() as s:  # the lease ran out: the same owner claims it again
+        later = utcnow() + timedelta(seconds=1)
+        [second] = await clock.claim(s, "me", now=later, horizon=later, lease_s=0, limit=1)
+    assert second.attempts == first.attempts + 1
+    with pytest.raises(clock.ClaimChanged):
+        async with db.session() as s:
+            await clock.finish_many(s, [first], "me")
+    async with db.session() as s:
+        assert await clock.finish_many(s, [second], "other") == set()
+        assert await clock.finish_many(s, [second], "me") == {second.id}
