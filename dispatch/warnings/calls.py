@@ -174,18 +174,23 @@ async def deadlines_passed(session: AsyncSession, timers: list[Timer]) -> None:
     together."""
     dialect = (await session.connection()).dialect.name
     ids = [int(timer.ref.split(":")[1]) for timer in timers]
-    recipients = (
-        await session.exec(
-            select(Recipient)
-            .where(one_of(col(Recipient.id), ids, dialect), col(Recipient.acked_at).is_(None))
-            .order_by(col(Recipient.id))
-        )
-    ).all()
-    warning_ids = sorted({r.warning_id for r in recipients})
+    unanswered = (
+        select(Recipient)
+        .where(one_of(col(Recipient.id), ids, dialect), col(Recipient.acked_at).is_(None))
+        .order_by(col(Recipient.id))
+    )
+    if dialect == "postgresql":
+        # an answer being stored now holds its recipient: wait for it, and skip whoever it
+        # answered (the answer leaves these timers, which this batch holds, to it)
+        unanswered = unanswered.with_for_update()
+    recipients = (await session.exec(unanswered)).all()
+    of_warnings = select(Warning).where(
+        col(Warning.id).in_(sorted({r.warning_id for r in recipients}))
+    )
+    if dialect == "postgresql":  # a lift or cancel being stored now: wait for it, then skip
+        of_warnings = of_warnings.with_for_update(read=True)
     warnings = {
-        w.id: w
-        for w in await session.exec(select(Warning).where(col(Warning.id).in_(warning_ids)))
-        if w.status == WarningStatus.issued
+        w.id: w for w in await session.exec(of_warnings) if w.status == WarningStatus.issued
     }
     now = utcnow()
     again: dict[int, list[Recipient]] = {}
@@ -326,7 +331,10 @@ async def stop_chains_of(session: AsyncSession, ids: list[int], escalated: list[
     """``stop_chains`` by id; only ``escalated`` ones can have escalation tasks."""
     if not ids:
         return
-    await clock.cancel_many(session, DEADLINE, [recipient_ref(i) for i in ids])
+    # a deadline batch firing now holds its timers and then waits for these recipients (and
+    # their warning): the cancel skips the timers it holds (no deadlock), and the batch
+    # skips whoever was answered (or whose warning ended)
+    await clock.cancel_many(session, DEADLINE, [recipient_ref(i) for i in ids], skip_locked=True)
     if not escalated:
         return
     tasks: list[EscalationTask] = []

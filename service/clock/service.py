@@ -170,18 +170,29 @@ async def fail(session: AsyncSession, timer: Timer, owner: str, error: str) -> T
     return state
 
 
-async def cancel_many(session: AsyncSession, kind: str, refs: list[str]) -> int:
-    """``cancel`` for many refs at once, in one statement (the refs are one parameter)."""
+async def cancel_many(
+    session: AsyncSession, kind: str, refs: list[str], *, skip_locked: bool = False
+) -> int:
+    """``cancel`` for many refs at once, in one statement (the refs are one parameter).
+
+    ``skip_locked`` (PostgreSQL): leave alone the timers another transaction holds (a batch
+    firing them has marked them done) instead of waiting for it. Only for kinds whose
+    handler re-reads, under lock, what the cancel is about: it then sees the change."""
     if not refs:
         return 0
     dialect = (await session.connection()).dialect.name
+    which = sa.and_(
+        col(Timer.kind) == kind,
+        one_of(col(Timer.ref), refs, dialect),
+        col(Timer.state).in_([TimerState.pending, TimerState.running]),
+    )
+    if skip_locked and dialect == "postgresql":
+        which = col(Timer.id).in_(
+            select(Timer.id).where(which).with_for_update(skip_locked=True).scalar_subquery()
+        )
     result = await session.exec(
         sa.update(Timer)
-        .where(
-            col(Timer.kind) == kind,
-            one_of(col(Timer.ref), refs, dialect),
-            col(Timer.state).in_([TimerState.pending, TimerState.running]),
-        )
+        .where(which)
         .values(state=TimerState.cancelled, finished_at=utcnow())
         .execution_options(synchronize_session=False)  # no loaded timers to refresh
     )
