@@ -65,22 +65,14 @@ class Called:
 
 async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Result]:
     results: list[Result | None] = [None] * len(requests)
-    warnings = {
-        w.id: w
-        for w in (
-            await session.exec(
-                select(Warning).where(col(Warning.id).in_({r.warning_id for r in requests}))
-            )
-        ).all()
-    }
-    issuers = {
-        o.id: o
-        for o in (
-            await session.exec(
-                select(Org).where(col(Org.id).in_({w.org_id for w in warnings.values()}))
-            )
-        ).all()
-    }
+    rows = (  # the warnings with their issuing orgs, in one read
+        await session.exec(
+            select(Warning, Org)
+            .outerjoin(Org, col(Org.id) == col(Warning.org_id))
+            .where(col(Warning.id).in_({r.warning_id for r in requests}))
+        )
+    ).all()
+    warnings = {w.id: (w, issuer) for w, issuer in rows}
     found = await _recipients(session, requests)
     now = utcnow()
     answered: list[Called] = []  # answering now, with their new state
@@ -91,7 +83,7 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
     # per warning: what its events share, and its issuer (thousands of answers, one warning)
     shared: dict[int, tuple[dict[str, Any], Org | None]] = {}
     for i, request in enumerate(requests):
-        warning = warnings.get(request.warning_id)
+        warning, issuer = warnings.get(request.warning_id, (None, None))
         recipient = found.get((request.warning_id, request.person_id))
         if warning is None:
             results[i] = NotFound("warning")
@@ -110,7 +102,7 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
             common = shared.get(request.warning_id)
             if common is None:
                 about = calls.acked_about(warning, on_behalf=False, acked_at=now)
-                common = shared[request.warning_id] = (about, issuers.get(warning.org_id))
+                common = shared[request.warning_id] = (about, issuer)
             events += calls.acked_events(
                 recipient, common[1], state=recipient.state, about=common[0]
             )
