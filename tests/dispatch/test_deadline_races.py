@@ -5,7 +5,6 @@ after the warning ended). On SQLite the two take turns at the one writer."""
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import httpx
@@ -76,15 +75,14 @@ async def test_stored_while_its_deadline_fires(
         stored = asyncio.create_task(_store(how, client, county, db, w["id"]))
         await asyncio.sleep(0.3)  # PostgreSQL: stored meanwhile, without waiting for the batch
         go.set()
-        started = time.perf_counter()
+        # a deadlock would be broken by PostgreSQL after 1 s, by failing the waiting one (the
+        # answer or lift: an error here)
         await asyncio.wait_for(stored, 10)
         async with asyncio.timeout(10):
             while clock._in_flight:  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
-        took = time.perf_counter() - started
     finally:
         await clock.stop()
-    assert took < 0.8, took  # PostgreSQL breaks a deadlock after 1 s (deadlock_timeout)
     async with db.session(write=False) as s:
         timers = (await s.exec(select(Timer).where(Timer.kind == calls.DEADLINE))).all()
         events = (
