@@ -26,6 +26,7 @@ from dispatch.warnings.models import Recipient, RecipientState, Warning
 from service import jsontext
 from service.auth.permissions import Principal
 from service.batching import Batcher
+from service.clock.models import TimerState
 from service.db import UTCDateTime, one_of, utcnow
 from service.errors import NotFound, ProblemError, ServiceUnavailable
 from service.orgs.models import Org
@@ -117,7 +118,7 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
         )
     if answered:
         await _store_answers(session, answered, answered_by, now)
-        await calls.stop_chains_of(session, [r.id for r in answered], escalated)
+        await calls.stop_tasks_of(session, escalated)
     await outbox.append_many(session, events)
     for i in slow:
         results[i] = await _one(session, requests[i])
@@ -127,15 +128,21 @@ async def ack_many(session: AsyncSession, requests: list[AckRequest]) -> list[Re
 async def _store_answers(
     session: AsyncSession, answered: list[Called], by: list[int | None], now: datetime
 ) -> None:
+    """The answers, and no more calls for whoever answered (``calls.stop_deadlines_of``)."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":  # one statement, one array per column
         await connection.execute(
-            _UPDATE_UNNEST,
+            _ANSWER_PG,
             {
                 "rid": [r.id for r in answered],
                 "st": [r.state for r in answered],
                 "by": by,
                 "now": now,
+                "kind": calls.DEADLINE,
+                "refs": [calls.recipient_ref(r.id) for r in answered],
+                "cancelled": TimerState.cancelled.value,
+                "pending": TimerState.pending.value,
+                "running": TimerState.running.value,
             },
         )
         return
@@ -144,13 +151,20 @@ async def _store_answers(
     # outbox's insert, whose seven columns cost seven JSON parses per row)
     rows = jsontext.dumps([[r.id, r.state, u] for r, u in zip(answered, by, strict=True)])
     await connection.execute(_UPDATE_JSON, {"rows": rows, "now": now})
+    await calls.stop_deadlines_of(session, [r.id for r in answered])
 
 
-_UPDATE_UNNEST = sa.text(
-    "UPDATE warning_recipient AS r SET state = v.st, acked_by = v.by, acked_at = :now, "
-    "updated_at = :now, on_behalf = false "
+# the answers and ``calls.stop_deadlines_of`` in one round trip
+_ANSWER_PG = sa.text(
+    "WITH answered AS (UPDATE warning_recipient AS r SET state = v.st, acked_by = v.by, "
+    "acked_at = :now, updated_at = :now, on_behalf = false "
     "FROM unnest(CAST(:rid AS integer[]), CAST(:st AS varchar[]), CAST(:by AS integer[])) "
-    "AS v(rid, st, by) WHERE r.id = v.rid"
+    "AS v(rid, st, by) WHERE r.id = v.rid), "
+    "stopped AS (UPDATE clock_timer SET state = :cancelled, finished_at = :now "
+    "WHERE id IN (SELECT id FROM clock_timer WHERE kind = :kind "
+    "AND ref = ANY(CAST(:refs AS varchar[])) AND state IN (:pending, :running) "
+    "FOR UPDATE SKIP LOCKED)) "
+    "SELECT 1"
 )
 _UPDATE_JSON = sa.text(
     "UPDATE warning_recipient SET state = v.st, acked_by = v.uid, acked_at = :now, "

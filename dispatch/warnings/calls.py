@@ -331,10 +331,22 @@ async def stop_chains_of(session: AsyncSession, ids: list[int], escalated: list[
     """``stop_chains`` by id; only ``escalated`` ones can have escalation tasks."""
     if not ids:
         return
-    # a deadline batch firing now holds its timers and then waits for these recipients (and
-    # their warning): the cancel skips the timers it holds (no deadlock), and the batch
-    # skips whoever was answered (or whose warning ended)
+    await stop_deadlines_of(session, ids)
+    await stop_tasks_of(session, escalated)
+
+
+async def stop_deadlines_of(session: AsyncSession, ids: list[int]) -> None:
+    """No more calls for these recipients.
+
+    A deadline batch firing now holds its timers and then waits for these recipients (and
+    their warning): the cancel skips the timers it holds (no deadlock), and the batch skips
+    whoever was answered (or whose warning ended). ``batch._ANSWER_PG`` cancels them the
+    same way, in the statement that stores the answers."""
     await clock.cancel_many(session, DEADLINE, [recipient_ref(i) for i in ids], skip_locked=True)
+
+
+async def stop_tasks_of(session: AsyncSession, escalated: list[int]) -> None:
+    """The pending escalation tasks about these recipients stop, with their timers."""
     if not escalated:
         return
     tasks: list[EscalationTask] = []

@@ -10,11 +10,13 @@ import httpx
 import sqlalchemy as sa
 from sqlmodel import col
 
+from dispatch.warnings import calls
 from dispatch.warnings.answers import Answer
 from dispatch.warnings.batch import AckBatcher, AckRequest, ack_many
 from dispatch.warnings.models import Recipient
 from service.auth import service as auth
 from service.auth.permissions import Principal
+from service.clock.models import Timer, TimerState
 from service.db import Database
 from service.errors import Forbidden, NotFound
 from service.realtime.models import OutboxEvent
@@ -109,3 +111,10 @@ async def test_the_batcher_stores_a_burst_once_each(
         assert row.acked_by == actors[person_id].user_id
         assert row.acked_at is not None and row.acked_at.utcoffset() is not None
         assert row.acked_at == row.updated_at
+    async with db.session(write=False) as s:  # nobody who answered is called again
+        timers = (
+            await s.execute(sa.select(Timer.ref, Timer.state).where(Timer.kind == calls.DEADLINE))
+        ).all()
+    answered = {calls.recipient_ref(r.id) for r in stored.values()}
+    assert {state for ref, state in timers if ref in answered} == {TimerState.cancelled}
+    assert len([ref for ref, _ in timers if ref in answered]) == len(people)
