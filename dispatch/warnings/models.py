@@ -99,7 +99,8 @@ class Recipient(SQLModel, table=True):
     __tablename__ = "warning_recipient"
     __table_args__ = (
         sa.UniqueConstraint("warning_id", "person_id"),
-        {"sqlite_autoincrement": True},
+        # room in each page: the row's updates (calls, answer) stay in it (migration 0015)
+        {"sqlite_autoincrement": True, "postgresql_with": {"fillfactor": 70}},
     )
 
     id: int | None = Field(default=None, primary_key=True)
