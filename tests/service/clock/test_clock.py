@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from service.clock import service as clock
 from service.clock.models import Timer, TimerState
@@ -225,3 +225,16 @@ async def test_finish_many_refuses_a_timer_claimed_again_since(db: Database) -> 
     async with db.session() as s:
         assert await clock.finish_many(s, [second], "other") == set()
         assert await clock.finish_many(s, [second], "me") == {second.id}
+
+
+async def test_schedule_many_moves_pending_timers_and_makes_the_others(db: Database) -> None:
+    later, soon = utcnow() + timedelta(hours=1), utcnow() + timedelta(minutes=5)
+    async with db.session() as s:
+        await clock.schedule(s, KIND, "moved", later)
+        await clock.schedule_many(s, KIND, [("moved", soon), ("new", soon)])
+    async with db.session(write=False) as s:
+        timers = (await s.exec(select(Timer).order_by(col(Timer.id)))).all()
+    assert [(t.ref, t.due_at, t.state) for t in timers] == [
+        ("moved", soon, TimerState.pending),  # moved, not doubled
+        ("new", soon, TimerState.pending),
+    ]
