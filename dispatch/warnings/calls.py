@@ -115,16 +115,17 @@ async def call_many(
     if not recipients:
         return
     waits: list[int] = []
+    deadlines: list[datetime] = []
     for r in recipients:
         first = r.calls == 0
         waits.append(warning.respond_within_s if first else warning.recall_interval_s)
+        deadlines.append(now + timedelta(seconds=waits[-1]))
         r.calls += 1
-        r.called_at, r.deadline_at, r.updated_at = now, now + timedelta(seconds=waits[-1]), now
+        r.called_at, r.deadline_at, r.updated_at = now, deadlines[-1], now
         if first:
             r.due_at = r.deadline_at
         session.add(r)
     await session.flush()
-    deadlines = [now + timedelta(seconds=wait) for wait in waits]
     await clock.schedule_many(
         session,
         DEADLINE,
