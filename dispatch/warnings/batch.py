@@ -1,7 +1,7 @@
 """Answers in bulk: when thousands of phones answer at once, their answers share
 transactions. One worker per process takes whatever has queued up (up to ``MAX_BATCH``)
 and stores it in one transaction: one read of the recipients, one batched update, one
-cancel of their timers, one append of the events. Each phone's reply is sent only after
+delete of their deadline timers, one append of the events. Each phone's reply is sent only after
 that transaction has committed, so an answer that was confirmed is durable.
 
 Answers that need more than a plain recipient's answer (feedback, escalation tasks,
@@ -140,9 +140,7 @@ async def _store_answers(
                 "now": now,
                 "kind": calls.DEADLINE,
                 "refs": [calls.recipient_ref(r.id) for r in answered],
-                "cancelled": TimerState.cancelled.value,
-                "pending": TimerState.pending.value,
-                "running": TimerState.running.value,
+                "ended": [s.value for s in TimerState if s not in LIVE_TIMER],
             },
         )
         return
@@ -154,16 +152,17 @@ async def _store_answers(
     await calls.stop_deadlines_of(session, [r.id for r in answered])
 
 
-# the answers and ``calls.stop_deadlines_of`` in one round trip
+# the answers and ``calls.stop_deadlines_of`` in one round trip; the timers' state as
+# in ``clock.in_state`` (NOT IN the ended states: through the ref index)
+LIVE_TIMER = (TimerState.pending, TimerState.running)
 _ANSWER_PG = sa.text(
     "WITH answered AS (UPDATE warning_recipient AS r SET state = v.st, acked_by = v.by, "
     "acked_at = :now, updated_at = :now, on_behalf = false "
     "FROM unnest(CAST(:rid AS integer[]), CAST(:st AS varchar[]), CAST(:by AS integer[])) "
     "AS v(rid, st, by) WHERE r.id = v.rid), "
-    "stopped AS (UPDATE clock_timer SET state = :cancelled, finished_at = :now "
-    "WHERE id IN (SELECT id FROM clock_timer WHERE kind = :kind "
-    "AND ref = ANY(CAST(:refs AS varchar[])) AND state IN (:pending, :running) "
-    "FOR UPDATE SKIP LOCKED)) "
+    "stopped AS (DELETE FROM clock_timer WHERE id IN (SELECT id FROM clock_timer "
+    "WHERE kind = :kind AND ref = ANY(CAST(:refs AS varchar[])) "
+    "AND state <> ALL(CAST(:ended AS varchar[])) FOR UPDATE SKIP LOCKED)) "
     "SELECT 1"
 )
 _UPDATE_JSON = sa.text(
@@ -199,12 +198,12 @@ async def _recipients(
     )
     if dialect == "postgresql":  # another batch (or instance) waits for this one
         query = query.order_by(t.c.id).with_for_update()  # locks taken in one order
-    rows = connection.execute(query)
-    return {
-        (r.warning_id, r.person_id): Called(*r)  # type: ignore[call-arg]  # columns in field order
-        for r in await rows
-        if (r.warning_id, r.person_id) in wanted
-    }
+    found = {}
+    for row in await connection.execute(query):
+        key = (row[1], row[2])  # by position: thousands of rows
+        if key in wanted:
+            found[key] = Called(*row)  # type: ignore[call-arg]  # columns in field order
+    return found
 
 
 async def _one(session: AsyncSession, request: AckRequest) -> Result:

@@ -337,13 +337,14 @@ async def stop_chains_of(session: AsyncSession, ids: list[int], escalated: list[
 
 
 async def stop_deadlines_of(session: AsyncSession, ids: list[int]) -> None:
-    """No more calls for these recipients.
+    """No more calls for these recipients: their deadline timers are deleted (the recipient
+    row records the answer; a warning to 10,000 people would leave 10,000 dead timers).
 
     A deadline batch firing now holds its timers and then waits for these recipients (and
-    their warning): the cancel skips the timers it holds (no deadlock), and the batch skips
-    whoever was answered (or whose warning ended). ``batch._ANSWER_PG`` cancels them the
+    their warning): the delete skips the timers it holds (no deadlock), and the batch skips
+    whoever was answered (or whose warning ended). ``batch._ANSWER_PG`` deletes them the
     same way, in the statement that stores the answers."""
-    await clock.cancel_many(session, DEADLINE, [recipient_ref(i) for i in ids], skip_locked=True)
+    await clock.discard_many(session, DEADLINE, [recipient_ref(i) for i in ids], skip_locked=True)
 
 
 async def stop_tasks_of(session: AsyncSession, escalated: list[int]) -> None:

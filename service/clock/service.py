@@ -18,6 +18,16 @@ from service.db import one_of, utcnow
 MAX_BACKOFF_S = 15 * 60
 
 
+def in_state(*states: TimerState) -> sa.ColumnElement[bool]:
+    """``state IN states`` for lookups by ref, written as NOT IN the other states so that
+    no index on ``state`` can serve it and the ref index does. Given a choice, PostgreSQL
+    picks the (state, due_at) index whenever it lacks fresh statistics (right after
+    thousands of timers were made) or plans a prepared statement generically, and then
+    compares the ref of every pending timer with each ref asked for: 0.25 s to find 1,000
+    timers among 10,000 pending, against 2 ms through the ref index."""
+    return col(Timer.state).not_in([s for s in TimerState if s not in states])
+
+
 async def schedule(
     session: AsyncSession,
     kind: str,
@@ -30,9 +40,7 @@ async def schedule(
     """Set the deadline of ``kind`` for ``ref``; an existing pending one is moved, not doubled."""
     timer = (
         await session.exec(
-            select(Timer).where(
-                Timer.kind == kind, Timer.ref == ref, col(Timer.state) == TimerState.pending
-            )
+            select(Timer).where(Timer.kind == kind, Timer.ref == ref, in_state(TimerState.pending))
         )
     ).first()
     if timer is None:
@@ -58,7 +66,7 @@ async def cancel(session: AsyncSession, kind: str, ref: str) -> int:
         .where(
             col(Timer.kind) == kind,
             col(Timer.ref) == ref,
-            col(Timer.state).in_([TimerState.pending, TimerState.running]),
+            in_state(TimerState.pending, TimerState.running),
         )
         .values(state=TimerState.cancelled, finished_at=utcnow())
     )
@@ -180,16 +188,7 @@ async def cancel_many(
     handler re-reads, under lock, what the cancel is about: it then sees the change."""
     if not refs:
         return 0
-    dialect = (await session.connection()).dialect.name
-    which = sa.and_(
-        col(Timer.kind) == kind,
-        one_of(col(Timer.ref), refs, dialect),
-        col(Timer.state).in_([TimerState.pending, TimerState.running]),
-    )
-    if skip_locked and dialect == "postgresql":
-        which = col(Timer.id).in_(
-            select(Timer.id).where(which).with_for_update(skip_locked=True).scalar_subquery()
-        )
+    which = await _live_of(session, kind, refs, skip_locked=skip_locked)
     result = await session.exec(
         sa.update(Timer)
         .where(which)
@@ -197,6 +196,41 @@ async def cancel_many(
         .execution_options(synchronize_session=False)  # no loaded timers to refresh
     )
     return int(result.rowcount or 0)
+
+
+async def discard_many(
+    session: AsyncSession, kind: str, refs: list[str], *, skip_locked: bool = False
+) -> int:
+    """``cancel_many`` that deletes the timers instead of marking them cancelled: for kinds
+    with a timer per person of a large set (a warning's answer deadlines), whose owner
+    records the outcome itself. A deleted timer is a third of the work of a cancelled one
+    on PostgreSQL (no new row version, no index entries), and leaves nothing behind. For
+    the runner the two are the same: a running timer that is gone is not finished, and
+    its handler's effects are rolled back."""
+    if not refs:
+        return 0
+    which = await _live_of(session, kind, refs, skip_locked=skip_locked)
+    result = await session.exec(
+        sa.delete(Timer).where(which).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+async def _live_of(
+    session: AsyncSession, kind: str, refs: list[str], *, skip_locked: bool
+) -> sa.ColumnElement[bool]:
+    """The pending or running timers of ``kind`` for ``refs`` (see ``cancel_many``)."""
+    dialect = (await session.connection()).dialect.name
+    which = sa.and_(
+        col(Timer.kind) == kind,
+        one_of(col(Timer.ref), refs, dialect),
+        in_state(TimerState.pending, TimerState.running),
+    )
+    if skip_locked and dialect == "postgresql":
+        which = col(Timer.id).in_(
+            select(Timer.id).where(which).with_for_update(skip_locked=True).scalar_subquery()
+        )
+    return which
 
 
 async def schedule_once(
@@ -245,7 +279,7 @@ async def schedule_many(
             select(Timer).where(
                 Timer.kind == kind,
                 one_of(col(Timer.ref), [ref for ref, _ in due], dialect),
-                col(Timer.state) == TimerState.pending,
+                in_state(TimerState.pending),
             )
         )
     }
