@@ -32,9 +32,11 @@ class Batcher(Generic[Request, Result]):
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        # a deque and an event rather than an asyncio.Queue: queuing is on the path of
-        # every request, and a worker takes everything queued at once
-        self.queue: deque[tuple[Request, asyncio.Future[Result | BaseException]]] = deque()
+        # deques and an event rather than an asyncio.Queue: queuing is on the path of
+        # every request, and a worker takes everything queued at once. The requests and
+        # their futures in two deques, in step: no pair object per waiting request
+        self.queue: deque[Request] = deque()
+        self.futures: deque[asyncio.Future[Result | BaseException]] = deque()
         self.queued = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
@@ -51,8 +53,9 @@ class Batcher(Generic[Request, Result]):
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-        while self.queue:
-            _, future = self.queue.popleft()
+        self.queue.clear()
+        while self.futures:
+            future = self.futures.popleft()
             if not future.done():
                 future.set_result(ServiceUnavailable("shutting_down"))
 
@@ -61,7 +64,8 @@ class Batcher(Generic[Request, Result]):
         with the result or the problem to answer (for a caller that does not wait in a task
         of its own: the WebSocket's answers)."""
         future: asyncio.Future[Result | BaseException] = asyncio.get_running_loop().create_future()
-        self.queue.append((request, future))
+        self.queue.append(request)
+        self.futures.append(future)
         self.queued.set()
         return future
 
@@ -77,15 +81,17 @@ class Batcher(Generic[Request, Result]):
             while not self.queue:
                 self.queued.clear()
                 await self.queued.wait()
-            batch = [self.queue.popleft() for _ in range(min(self.max_batch, len(self.queue)))]
+            size = min(self.max_batch, len(self.queue))
+            requests = [self.queue.popleft() for _ in range(size)]
+            futures = [self.futures.popleft() for _ in range(size)]
             try:
-                results = await self._store([request for request, _ in batch])
+                results = await self._store(requests)
             except BaseException:  # cancelled (shutdown) with a batch in hand
-                for _, future in batch:
+                for future in futures:
                     if not future.done():
                         future.set_result(ServiceUnavailable("shutting_down"))
                 raise
-            for (_, future), result in zip(batch, results, strict=True):
+            for future, result in zip(futures, results, strict=True):
                 if not future.done():
                     future.set_result(result)
 

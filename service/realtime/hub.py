@@ -21,6 +21,7 @@ when the connection leaves live.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ class Connection:
     raw: FrameWriter | None = None  # direct frame writes, when the server offers them
     live: bool = False  # caught up and idle: the pump writes to it directly
     parked: bool = False  # its writer has sent everything it had and waits to be woken
+    # the context its replies are made in (that of the task that attached it)
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
 
     def wants(self, frame: Frame) -> bool:
         return _wants(self.topics, self.principal, frame)

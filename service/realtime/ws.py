@@ -157,8 +157,15 @@ def _fields(exc: ValidationError) -> list[dict[str, str]]:
 
 
 def _reply(connection: Connection, message: dict[str, Any], reply: dict[str, Any]) -> None:
-    if "ref" in message:
-        reply["ref"] = message["ref"]  # the client's id for matching replies to requests
+    _reply_to(connection, message.get("ref", _NO_REF), reply)
+
+
+_NO_REF = object()  # the request had no ``ref`` (``None`` is a ref a client may send)
+
+
+def _reply_to(connection: Connection, ref: Any, reply: dict[str, Any]) -> None:
+    if ref is not _NO_REF:
+        reply["ref"] = ref  # the client's id for matching replies to requests
     connection.offer("control", jsontext.dumps(reply))
 
 
@@ -170,7 +177,10 @@ def _request(state: Any, connection: Connection, message: dict[str, Any]) -> Non
         _reply(connection, message, _problem(exc))
         return
     if isinstance(outcome, Later):
-        outcome.future.add_done_callback(partial(_settled, connection, message, outcome.render))
+        # thousands may wait at once: the callback keeps only what the reply needs (not the
+        # frame), and runs in the connection's context rather than a copy made per request
+        settled = partial(_settled, connection, message.get("ref", _NO_REF), outcome.render)
+        outcome.future.add_done_callback(settled, context=connection.context)
         return
     task = asyncio.create_task(_run_op(connection, message, outcome))
     _IN_FLIGHT.add(task)
@@ -179,7 +189,7 @@ def _request(state: Any, connection: Connection, message: dict[str, Any]) -> Non
 
 def _settled(
     connection: Connection,
-    message: dict[str, Any],
+    ref: Any,
     render: Callable[[Any], dict[str, Any]],
     future: asyncio.Future[Any],
 ) -> None:
@@ -189,7 +199,7 @@ def _settled(
     else:
         result = future.exception() or future.result()
     failed = isinstance(result, BaseException)
-    _reply(connection, message, _problem(result) if failed else render(result))
+    _reply_to(connection, ref, _problem(result) if failed else render(result))
 
 
 async def _run_op(
