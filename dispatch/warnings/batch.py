@@ -1,8 +1,8 @@
 """Answers in bulk: when thousands of phones answer at once, their answers share
 transactions. One worker per process takes whatever has queued up (up to ``MAX_BATCH``)
 and stores it in one transaction: one read of the recipients, one batched update, one
-delete of their deadline timers, one append of the events. Each phone's reply is sent only after
-that transaction has committed, so an answer that was confirmed is durable.
+delete of their deadline timers, one append of the events. Each phone's reply is sent
+only after that transaction has committed, so an answer that was confirmed is durable.
 
 Answers that need more than a plain recipient's answer (feedback, escalation tasks,
 someone answering for another person) take the one-by-one path, each in a savepoint of
@@ -210,7 +210,7 @@ async def _recipients(
     )
     if dialect == "postgresql":  # another batch (or instance) waits for this one
         query = query.order_by(t.c.id).with_for_update()  # locks taken in one order
-    found = {}
+    found: dict[tuple[int, int], Called] = {}
     for row in await connection.execute(query):
         key = (row[1], row[2])  # by position: thousands of rows
         if key in wanted:
