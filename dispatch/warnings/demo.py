@@ -13,7 +13,6 @@ from dispatch.warnings import answers, calls, feedback, service
 from dispatch.warnings.models import Hazard, Level, Recipient, Warning
 from dispatch.warnings.schemas import FeedbackCreate, LeadersOnDuty, TaggedPeople, WarningCreate
 from service.auth.permissions import SYSTEM
-from service.clock import service as clock
 from service.db import utcnow
 from service.orgs import service as orgs
 from service.orgs.models import Org, OrgKind
@@ -71,7 +70,7 @@ async def _escalate(session: AsyncSession, warning: Warning, recipient: Recipien
     org = await orgs.get(session, recipient.org_id)
     if person is None or org is None:
         return
-    await clock.cancel(session, calls.DEADLINE, calls.recipient_ref(recipient.id))
+    await calls.stop_deadlines_of(session, [recipient.id or 0])
     await calls.escalate(session, warning, recipient, person, below=org, step=1)
 
 
