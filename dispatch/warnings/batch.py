@@ -26,6 +26,7 @@ from dispatch.warnings.models import Recipient, RecipientState, Warning
 from service import jsontext
 from service.auth.permissions import Principal
 from service.batching import Batcher
+from service.clock import service as clock
 from service.clock.models import TimerState
 from service.db import UTCDateTime, one_of, utcnow
 from service.errors import NotFound, ProblemError, ServiceUnavailable
@@ -149,7 +150,7 @@ async def _store_answers(
                 "now": now,
                 "kind": calls.DEADLINE,
                 "refs": [calls.recipient_ref(r.id) for r in answered],
-                "ended": [s.value for s in TimerState if s not in LIVE_TIMER],
+                "ended": _ENDED_TIMER,
             },
         )
         if lock_outbox:
@@ -165,7 +166,7 @@ async def _store_answers(
 
 # the answers and ``calls.stop_deadlines_of`` in one round trip; the timers' state as
 # in ``clock.in_state`` (NOT IN the ended states: through the ref index)
-LIVE_TIMER = (TimerState.pending, TimerState.running)
+_ENDED_TIMER = clock.states_but(TimerState.pending, TimerState.running)
 _ANSWERS_PG = (
     "WITH answered AS (UPDATE warning_recipient AS r SET state = v.st, acked_by = v.by, "
     "acked_at = :now, updated_at = :now, on_behalf = false "

@@ -25,7 +25,12 @@ def in_state(*states: TimerState) -> sa.ColumnElement[bool]:
     thousands of timers were made) or plans a prepared statement generically, and then
     compares the ref of every pending timer with each ref asked for: 0.25 s to find 1,000
     timers among 10,000 pending, against 2 ms through the ref index."""
-    return col(Timer.state).not_in([s for s in TimerState if s not in states])
+    return col(Timer.state).not_in(states_but(*states))
+
+
+def states_but(*states: TimerState) -> list[str]:
+    """Every other state (``in_state``'s list, for statements written out in SQL)."""
+    return [s.value for s in TimerState if s not in states]
 
 
 async def schedule(
