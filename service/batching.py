@@ -10,6 +10,11 @@ PostgreSQL a second batch is prepared while the first waits on the database.
 exception to raise in the caller (a problem answered as 4xx, or the database's failure).
 A caller must not hold a write session while it waits: on SQLite the batch would wait for
 its writer lock forever.
+
+A batcher whose requests come in floods on the main event loop (thousands of phones
+answering at once over the WebSocket) sets ``own_thread``: on PostgreSQL its workers then
+run on a thread of their own (``service.store_thread``), so a batch's round trips to the
+database are not queued behind the whole flood's reads.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Sequence
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 from service.db import Database
 from service.errors import ServiceUnavailable
+from service.store_thread import Done, StoreThread
 
 Request = TypeVar("Request")
 Result = TypeVar("Result")
@@ -29,26 +35,41 @@ Result = TypeVar("Result")
 
 class Batcher(Generic[Request, Result]):
     max_batch = 1000
+    own_thread = False  # PostgreSQL: store on a thread of its own (see the module's doc)
 
     def __init__(self, db: Database) -> None:
         self.db = db
         # deques and an event rather than an asyncio.Queue: queuing is on the path of
         # every request, and a worker takes everything queued at once. The requests and
-        # their futures in two deques, in step: no pair object per waiting request
+        # their futures in two deques, in step: no pair object per waiting request. A
+        # request is queued before its future, so a worker (on whichever thread) that
+        # counts the futures finds as many requests
         self.queue: deque[Request] = deque()
         self.futures: deque[asyncio.Future[Result | BaseException]] = deque()
         self.queued = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
+        self.thread: StoreThread | None = None
 
     def start(self) -> None:
+        if self.own_thread and not self.db.is_sqlite:
+            self.thread = StoreThread(self.db, self.run, self.futures, settle)
+            self.thread.start()
+            return
         workers = 1 if self.db.is_sqlite else 2
         self.task = asyncio.create_task(self._workers(workers))
 
     async def _workers(self, count: int) -> None:
-        await asyncio.gather(*(self._run() for _ in range(count)))
+        await asyncio.gather(*(self.run(self.db, self._wait, settle) for _ in range(count)))
+
+    async def _wait(self) -> None:
+        while not self.futures:
+            self.queued.clear()
+            await self.queued.wait()
 
     async def stop(self) -> None:
         """Stop the workers; whoever still waits is told the service is shutting down."""
+        if self.thread is not None:
+            await self.thread.stop()
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -66,7 +87,10 @@ class Batcher(Generic[Request, Result]):
         future: asyncio.Future[Result | BaseException] = asyncio.get_running_loop().create_future()
         self.queue.append(request)
         self.futures.append(future)
-        self.queued.set()
+        if self.thread is None:
+            self.queued.set()
+        else:
+            self.thread.wake()
         return future
 
     async def submit(self, request: Request) -> Result:
@@ -76,24 +100,34 @@ class Batcher(Generic[Request, Result]):
             raise result
         return result
 
-    async def _run(self) -> None:
+    async def run(self, db: Database, wait: Callable[[], Awaitable[None]], done: Done) -> None:
+        """A worker: batches stored through ``db``, once ``wait`` says requests are queued;
+        ``done`` hands each batch's results to its callers."""
         while True:
-            while not self.queue:
-                self.queued.clear()
-                await self.queued.wait()
-            size = min(self.max_batch, len(self.queue))
+            await wait()
+            size = min(self.max_batch, len(self.futures))
             requests = [self.queue.popleft() for _ in range(size)]
             futures = [self.futures.popleft() for _ in range(size)]
             try:
-                results = await self._store(requests)
+                results = await self._store(db, requests)
             except BaseException:  # cancelled (shutdown) with a batch in hand
-                for future in futures:
-                    if not future.done():
-                        future.set_result(ServiceUnavailable("shutting_down"))
+                done(futures, None)
                 raise
-            for future, result in zip(futures, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
+            done(futures, results)
 
-    async def _store(self, requests: list[Request]) -> Sequence[Result | BaseException]:
+    async def _store(
+        self, db: Database, requests: list[Request]
+    ) -> Sequence[Result | BaseException]:
         raise NotImplementedError
+
+
+def settle(futures: list[asyncio.Future[Any]], results: Sequence[object] | None) -> None:
+    """Each caller's result, or (``None``) that the service is shutting down."""
+    if results is None:
+        for future in futures:
+            if not future.done():
+                future.set_result(ServiceUnavailable("shutting_down"))
+        return
+    for future, result in zip(futures, results, strict=True):
+        if not future.done():
+            future.set_result(result)

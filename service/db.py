@@ -258,8 +258,17 @@ class Database:
                 await session.rollback()
                 raise
             committed = session.info.pop(PENDING_EVENTS, [])
+        await self.committed(committed)
+
+    async def committed(self, events: list[Any]) -> None:
+        """A unit of work committed these outbox events: tell the listeners."""
         for listener in self.after_commit:
-            await listener(committed)
+            await listener(events)
+
+    def twin(self, *, pool_size: int) -> Database:
+        """Another engine on the same database, for another thread's event loop (an
+        engine's connections belong to the loop that opened them)."""
+        return Database(self.url.render_as_string(hide_password=False), pool_size=pool_size)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -24,6 +24,7 @@ from dispatch.incidents import creation
 from dispatch.incidents.schemas import IncidentCreate, IncidentRead
 from service.auth.permissions import Principal
 from service.batching import Batcher
+from service.db import Database
 from service.errors import ProblemError
 
 log = structlog.get_logger("yingji.incidents")
@@ -66,9 +67,9 @@ class IncidentBatcher(Batcher[CreateRequest, IncidentRead]):
     async def create(self, actor: Principal, data: IncidentCreate) -> IncidentRead:
         return await self.submit(CreateRequest(actor, data))
 
-    async def _store(self, requests: list[CreateRequest]) -> list[Result]:
+    async def _store(self, db: Database, requests: list[CreateRequest]) -> list[Result]:
         try:
-            async with self.db.session() as session:
+            async with db.session() as session:
                 return await create_many(session, requests)
         except Exception as exc:  # the batch's transaction failed as a whole: one by one
             if len(requests) == 1:
@@ -77,7 +78,7 @@ class IncidentBatcher(Batcher[CreateRequest, IncidentRead]):
         results: list[Result] = []
         for request in requests:
             try:
-                async with self.db.session() as session:
+                async with db.session() as session:
                     incident = await creation.create(session, request.actor, request.data)
                     read = IncidentRead.model_validate(incident)
                 results.append(read)

@@ -28,7 +28,7 @@ from service.auth.permissions import Principal
 from service.batching import Batcher
 from service.clock import service as clock
 from service.clock.models import TimerState
-from service.db import UTCDateTime, one_of, utcnow
+from service.db import Database, UTCDateTime, one_of, utcnow
 from service.errors import NotFound, ProblemError, ServiceUnavailable
 from service.orgs.models import Org
 from service.realtime import outbox
@@ -212,7 +212,7 @@ async def _recipients(
     if dialect == "postgresql":  # another batch (or instance) waits for this one
         query = query.order_by(t.c.id).with_for_update()  # locks taken in one order
     found: dict[tuple[int, int], Called] = {}
-    for row in await connection.execute(query):
+    for row in (await connection.execute(query)).all():  # in one call, not row by row
         key = (row[1], row[2])  # by position: thousands of rows
         if key in wanted:
             found[key] = Called(*row)  # type: ignore[call-arg]  # columns in field order
@@ -232,20 +232,22 @@ async def _one(session: AsyncSession, request: AckRequest) -> Result:
 
 
 class AckBatcher(Batcher[AckRequest, Answer]):
-    """The process's answers, stored in batches of up to ``MAX_BATCH``."""
+    """The process's answers, stored in batches of up to ``MAX_BATCH``; on PostgreSQL on a
+    thread of their own (they come in floods over the WebSocket)."""
 
     max_batch = MAX_BATCH
+    own_thread = True
 
-    async def _store(self, requests: list[AckRequest]) -> list[Result]:
+    async def _store(self, db: Database, requests: list[AckRequest]) -> list[Result]:
         try:
-            async with self.db.session() as session:
+            async with db.session() as session:
                 return await ack_many(session, requests)
         except Exception:  # the batch's transaction failed as a whole: one by one
             log.exception("answer batch failed; storing one by one", size=len(requests))
         results: list[Result] = []
         for request in requests:
             try:
-                async with self.db.session() as session:
+                async with db.session() as session:
                     results.append(await _one(session, request))
             except Exception:
                 log.exception("answer failed", warning_id=request.warning_id)

@@ -280,8 +280,8 @@ class _Batch(Batcher[Timer, None]):
         super().__init__(clock.db)
         self.clock, self.kind, self.func = clock, kind, func
 
-    async def _store(self, requests: list[Timer]) -> list[None]:
-        try:
+    async def _store(self, db: Database, requests: list[Timer]) -> list[None]:
+        try:  # through the clock's own database (``db`` is the same: no thread of its own)
             await self.clock._fire_together(self.kind, self.func, requests)
         except asyncio.CancelledError:
             raise
