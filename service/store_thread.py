@@ -43,6 +43,8 @@ Worker = Callable[[Database, Wait, Done], Awaitable[None]]
 
 
 class StoreThread:
+    """``WORKERS`` workers of one batcher (``worker``: ``Batcher.run``) on a thread."""
+
     def __init__(self, db: Database, worker: Worker, queued: Sized, settle: Done) -> None:
         self.main_db = db
         self.main = asyncio.get_running_loop()
@@ -100,7 +102,7 @@ class StoreThread:
     @staticmethod
     async def _connect(db: Database) -> None:
         """Open a worker's connection now rather than in the first flood of requests
-        (setting one up costs a few round trips and milliseconds of the interpreter)."""
+        (setting one up takes several round trips)."""
         try:
             await db.ping()
         except Exception as exc:  # the database is down: the workers connect when they can
@@ -116,7 +118,8 @@ class StoreThread:
             await self.wakeup.wait()
 
     async def _committed(self, events: list[Any]) -> None:
-        self.main.call_soon_threadsafe(self._publish, events)
+        if events:
+            self.main.call_soon_threadsafe(self._publish, events)
 
     def _done(self, futures: list[Any], results: Sequence[Any] | None) -> None:
         self.main.call_soon_threadsafe(self.settle, futures, results)

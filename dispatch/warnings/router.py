@@ -11,6 +11,7 @@ from dispatch.warnings.batch import AckBatcher, AckRequest
 from dispatch.warnings.models import Warning, WarningStatus
 from dispatch.warnings.schemas import (
     AckCreate,
+    AckFrame,
     FeedbackCreate,
     FeedbackRead,
     PreviewCreate,
@@ -23,7 +24,6 @@ from dispatch.warnings.schemas import (
 )
 from service.auth.permissions import Principal
 from service.deps import CurrentUser, PageDep, PathId, SessionDep, SettingsDep, require
-from service.errors import Invalid
 from service.files.responses import file_response
 from service.orgs.models import Org
 from service.realtime.ws import Later, op
@@ -264,15 +264,13 @@ async def as_cap(
 def ws_ack(state: Any, principal: Principal, message: dict[str, Any]) -> Later:
     """``{"op": "ack", "warning_id", "person_id", "feedback"?}`` over the WebSocket: through
     the process's answer batcher, replied to once stored."""
-    data = AckCreate.model_validate(
-        {k: message[k] for k in ("person_id", "feedback") if k in message}
-    )
-    warning_id = message.get("warning_id")
-    if not isinstance(warning_id, int) or isinstance(warning_id, bool) or warning_id < 1:
-        raise Invalid.field("warning_id", "missing")
+    data = AckFrame.model_validate({k: message[k] for k in _ACK_FIELDS if k in message})
     batcher: AckBatcher = state.acks
-    request = AckRequest(principal, warning_id, data.person_id, data.feedback)
+    request = AckRequest(principal, data.warning_id, data.person_id, data.feedback)
     return Later(batcher.enqueue(request), _acked)
+
+
+_ACK_FIELDS = ("warning_id", "person_id", "feedback")
 
 
 def _acked(answer: answers.Answer) -> dict[str, Any]:

@@ -141,6 +141,12 @@ class AckCreate(InputModel):
     feedback: str | None = Field(default=None, max_length=4000)
 
 
+class AckFrame(AckCreate):
+    """The WebSocket ``ack`` op's fields (its ``op`` and ``ref`` are the channel's)."""
+
+    warning_id: Id
+
+
 class FeedbackCreate(InputModel):
     person_id: Id
     evacuated: int = Field(default=0, ge=0, le=10_000_000)

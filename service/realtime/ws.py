@@ -24,7 +24,8 @@ from service import jsontext
 from service.auth import service as auth
 from service.auth.permissions import Principal
 from service.db import Database, utcnow
-from service.errors import ProblemError, ServiceUnavailable
+from service.errors import ProblemError, ServiceUnavailable, validation_errors
+from service.i18n import t
 from service.realtime import outbox
 from service.realtime.hub import CLOSE_LAGGING, Connection, Hub, Lagging, encode
 from service.realtime.transport import EXTENSION
@@ -146,14 +147,16 @@ def _problem(exc: BaseException) -> dict[str, Any]:
             reply["errors"] = errors
         return reply
     if isinstance(exc, ValidationError):
-        return {"op": "error", "code": "validation_failed", "status": 422, "errors": _fields(exc)}
+        errors = validation_errors(list(exc.errors()))  # in the connection's language
+        return {
+            "op": "error",
+            "code": "validation_failed",
+            "status": 422,
+            "detail": t("validation_failed", count=len(errors)),
+            "errors": errors,
+        }
     log.error("request failed", exc_info=exc)
     return {"op": "error", "code": "internal_error", "status": 500}
-
-
-def _fields(exc: ValidationError) -> list[dict[str, str]]:
-    """A frame's invalid fields, each with its rule."""
-    return [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
 
 
 def _reply(connection: Connection, message: dict[str, Any], reply: dict[str, Any]) -> None:
@@ -239,7 +242,12 @@ async def _read(websocket: WebSocket, connection: Connection) -> None:
                 request = Subscribe.model_validate(message)
             except ValidationError as exc:
                 connection.offer(
-                    "control", _control("error", code="invalid_subscribe", errors=_fields(exc))
+                    "control",
+                    _control(
+                        "error",
+                        code="invalid_subscribe",
+                        errors=validation_errors(list(exc.errors())),
+                    ),
                 )
                 continue
             connection.offer("subscribe", request)

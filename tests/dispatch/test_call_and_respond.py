@@ -185,7 +185,13 @@ async def test_phones_answer_over_the_websocket_and_the_duty_room_sees_it(
                 pass
         assert frame["status"] == 404
         # a bad frame is answered at once, with the field and the client's ref
-        for bad, field in (({"warning_id": "x"}, "warning_id"), ({"person_id": -1}, "person_id")):
+        # (an id beyond the 32-bit ids is bad input too, not a failed batch on PostgreSQL)
+        bad_frames = (
+            ({"warning_id": "x"}, "warning_id"),
+            ({"warning_id": 2**31}, "warning_id"),
+            ({"person_id": -1}, "person_id"),
+        )
+        for bad, field in bad_frames:
             frame = {"op": "ack", "warning_id": w["id"], "person_id": phones[0].id, "ref": field}
             await sockets[0].send(json.dumps(frame | bad))
             async with asyncio.timeout(10):
@@ -193,5 +199,9 @@ async def test_phones_answer_over_the_websocket_and_the_duty_room_sees_it(
                     pass
             assert reply["status"] == 422 and reply["ref"] == field
             assert [e["field"] for e in reply["errors"]] == [field]
+            if bad == {"person_id": -1}:  # the rule, in the handshake's language (zh-CN)
+                assert reply["errors"][0]["code"] == "greater_than_equal"
+                assert reply["errors"][0]["message"] == "应不小于 1"
+                assert reply["detail"] == "1 处输入不合规"
         for ws in [room, *sockets]:
             await ws.close()
