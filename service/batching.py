@@ -49,6 +49,7 @@ class Batcher(Generic[Request, Result]):
         self.queued = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.thread: StoreThread | None = None
+        self.stopping = False  # no more requests are taken
 
     def start(self) -> None:
         if self.own_thread and not self.db.is_sqlite:
@@ -68,6 +69,7 @@ class Batcher(Generic[Request, Result]):
 
     async def stop(self) -> None:
         """Stop the workers; whoever still waits is told the service is shutting down."""
+        self.stopping = True
         if self.thread is not None:
             await self.thread.stop()
         if self.task is not None:
@@ -85,6 +87,9 @@ class Batcher(Generic[Request, Result]):
         with the result or the problem to answer (for a caller that does not wait in a task
         of its own: the WebSocket's answers)."""
         future: asyncio.Future[Result | BaseException] = asyncio.get_running_loop().create_future()
+        if self.stopping:
+            future.set_result(ServiceUnavailable("shutting_down"))
+            return future
         self.queue.append(request)
         self.futures.append(future)
         if self.thread is None:

@@ -254,8 +254,17 @@ class Database:
                     for prepare in BEFORE_COMMIT:
                         await prepare(session)
                     await session.commit()
-            except BaseException:
-                await session.rollback()
+            except BaseException as exc:
+                try:
+                    await session.rollback()
+                except Exception:
+                    if isinstance(exc, Exception):
+                        raise
+                    # cancelled (shutting down): the rollback of a cancelled statement may
+                    # fail, but the cancellation must go on up, or the caller would take the
+                    # rollback's error for a failed write and carry on (a batcher's worker
+                    # would never stop)
+                    raise exc from None
                 raise
             committed = session.info.pop(PENDING_EVENTS, [])
         await self.committed(committed)

@@ -19,6 +19,7 @@ batch's results (the callers' futures, which belong to the main loop).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Awaitable, Callable, Sequence, Sized
 from typing import Any
@@ -36,6 +37,7 @@ except ImportError:  # pragma: no cover
 
 log = structlog.get_logger("yingji.batching")
 WORKERS = 2  # one batch is prepared while the other waits on the database
+STOP_WAIT_S = 30.0  # longest wait for the thread when stopping (a batch in the database)
 Wait = Callable[[], Awaitable[None]]
 # hands a batch's results (None: the worker is shutting down) to its callers' futures
 Done = Callable[[list[Any], Sequence[Any] | None], None]
@@ -65,13 +67,17 @@ class StoreThread:
         """Requests were queued (from the main loop)."""
         if self.idle:
             self.idle = False
-            self.loop.call_soon_threadsafe(self.wakeup.set)
+            with contextlib.suppress(RuntimeError):  # its loop closed: stopped (or died)
+                self.loop.call_soon_threadsafe(self.wakeup.set)
 
     async def stop(self) -> None:
         """Stop the workers (a batch in hand is answered ``shutting_down``) and the thread."""
         if self.thread.is_alive():
-            self.loop.call_soon_threadsafe(self._cancel)
-            await asyncio.to_thread(self.thread.join)
+            with contextlib.suppress(RuntimeError):  # its loop closed meanwhile
+                self.loop.call_soon_threadsafe(self._cancel)
+            await asyncio.to_thread(self.thread.join, STOP_WAIT_S)
+            if self.thread.is_alive():
+                log.warning("the batch thread did not stop", waited_s=STOP_WAIT_S)
         await asyncio.gather(*self.publishing, return_exceptions=True)
 
     def _cancel(self) -> None:
@@ -112,17 +118,22 @@ class StoreThread:
         while not self.queued:
             self.wakeup.clear()
             self.idle = True
-            if self.queued:  # queued before ``idle`` was seen: no wake-up coming
-                self.idle = False
-                return
+            if self.queued:  # queued before ``idle`` was seen: maybe no wake-up coming.
+                return  # ``idle`` stays set: the other worker may sleep, and must be woken
             await self.wakeup.wait()
 
     async def _committed(self, events: list[Any]) -> None:
         if events:
-            self.main.call_soon_threadsafe(self._publish, events)
+            self._to_main(self._publish, events)
 
     def _done(self, futures: list[Any], results: Sequence[Any] | None) -> None:
-        self.main.call_soon_threadsafe(self.settle, futures, results)
+        self._to_main(self.settle, futures, results)
+
+    def _to_main(self, callback: Callable[..., None], *args: Any) -> None:
+        try:
+            self.main.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the main loop is closed: nobody is left to tell
+            log.warning("the main loop closed before the batch thread", callback=callback.__name__)
 
     def _publish(self, events: list[Any]) -> None:
         """On the main loop: the committed events to its after-commit listeners. Its first

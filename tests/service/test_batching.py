@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.batching import Batcher
 from service.db import Database
@@ -101,3 +103,48 @@ async def test_a_batcher_stopped_before_any_request(db: Database) -> None:
     await asyncio.wait_for(batcher.stop(), 10)
     if batcher.thread is not None:
         assert not batcher.thread.thread.is_alive()
+
+
+async def test_requests_after_stopping_are_answered_at_once(db: Database) -> None:
+    batcher = Echo(db)
+    batcher.start()
+    assert await batcher.submit(1)
+    await asyncio.wait_for(batcher.stop(), 10)
+    with pytest.raises(ServiceUnavailable):
+        await asyncio.wait_for(batcher.submit(2), 1)
+
+
+async def test_a_cancelled_write_whose_rollback_fails_is_still_cancelled(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker told to stop in the middle of a write must stop: when the rollback of the
+    cancelled statement fails too (its connection is gone), the caller sees the
+    cancellation, not an ordinary error it would catch as a failed write and carry on."""
+    broken = sa.exc.OperationalError("ROLLBACK", {}, Exception("connection is closed"))
+
+    async def rollback(self: AsyncSession) -> None:
+        raise broken
+
+    monkeypatch.setattr(AsyncSession, "rollback", rollback)
+    entered = asyncio.Event()
+
+    async def write() -> None:
+        async with db.session() as session:
+            await session.execute(sa.text("SELECT 1"))
+            entered.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.ensure_future(write())
+    await entered.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    async def fail() -> None:  # an ordinary failure still reports the rollback's own
+        async with db.session() as session:
+            await session.execute(sa.text("SELECT 1"))
+            raise ValueError("the write's own problem")
+
+    with pytest.raises(sa.exc.OperationalError) as raised:
+        await fail()
+    assert isinstance(raised.value.__context__, ValueError)
