@@ -77,10 +77,8 @@ class Batcher(Generic[Request, Result]):
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
         self.queue.clear()
-        while self.futures:
-            future = self.futures.popleft()
-            if not future.done():
-                future.set_result(ServiceUnavailable("shutting_down"))
+        settle(list(self.futures), None)
+        self.futures.clear()
 
     def enqueue(self, request: Request) -> asyncio.Future[Result | BaseException]:
         """Queue the request; the future is done once the batch holding it has committed,

@@ -260,6 +260,9 @@ async def as_cap(
     return Response(xml, media_type="application/cap+xml")
 
 
+_ACK_FIELDS = ("warning_id", "person_id", "feedback")  # of an ``ack`` frame (not op, ref)
+
+
 @op("ack")
 def ws_ack(state: Any, principal: Principal, message: dict[str, Any]) -> Later:
     """``{"op": "ack", "warning_id", "person_id", "feedback"?}`` over the WebSocket: through
@@ -268,9 +271,6 @@ def ws_ack(state: Any, principal: Principal, message: dict[str, Any]) -> Later:
     batcher: AckBatcher = state.acks
     request = AckRequest(principal, data.warning_id, data.person_id, data.feedback)
     return Later(batcher.enqueue(request), _acked)
-
-
-_ACK_FIELDS = ("warning_id", "person_id", "feedback")
 
 
 def _acked(answer: answers.Answer) -> dict[str, Any]:
