@@ -130,8 +130,11 @@ async def test_three_clock_loops_fire_each_of_1000_timers_once(
     async with db.session() as s:
         for i in range(1000):
             s.add(Timer(kind=KIND, ref=f"r{i}", due_at=start + timedelta(milliseconds=i * 2)))
-    loops = [Database(str(db.url.render_as_string(hide_password=False))) for _ in range(3)]
-    runners = [Clock(loop_db, tick_s=0.2, batch=200, **kinds) for loop_db in loops]
+    # small pools: three instances at the default (30 connections each at a peak) and a
+    # test on the other xdist worker went past PostgreSQL's max_connections (100) in CI
+    url = db.url.render_as_string(hide_password=False)
+    loops = [Database(url, pool_size=6) for _ in range(3)]
+    runners = [Clock(loop_db, tick_s=0.2, batch=200, concurrency=8, **kinds) for loop_db in loops]
     for runner in runners:
         runner.start()
     try:
