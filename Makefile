@@ -59,7 +59,7 @@ test: install lint ui ui-test chromium
 lint: install
 	$(BIN)/ruff check $(CODE) tests bench
 	$(BIN)/ruff format --check $(CODE) tests bench
-	$(BIN)/mypy $(CODE)
+	$(BIN)/mypy $(CODE) bench
 
 fmt: install
 	$(BIN)/ruff check --fix $(CODE) tests bench

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import select
 
 from bench.common import RESULTS, create_database, machine, summary, write_results
 from plans.resources import nearest, teams
@@ -24,7 +25,7 @@ from plans.resources.models import Team
 from plans.resources.schemas import Location
 from service.auth.permissions import SYSTEM, Scope
 from service.db import Database, utcnow
-from service.orgs.models import Org
+from service.orgs.models import Org, OrgKind
 
 
 def point(rng: random.Random) -> tuple[float, float]:
@@ -39,11 +40,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(7)
     db = Database(args.database_url)
     async with db.session() as s:
-        org = Org(name="基准县", kind="county", path="", timezone="Asia/Shanghai")
+        org = Org(name="基准县", kind=OrgKind.county, path="", timezone="Asia/Shanghai")
         s.add(org)
         await s.flush()
         org.path = f"/{org.id}/"
-        rows = []
+        rows: list[dict[str, Any]] = []
         now = utcnow()
         for i in range(args.teams):
             lat, lon = point(rng)
@@ -90,7 +91,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             lat, lon = point(rng)
             opened = time.perf_counter()
             async with db.session(write=False) as s:
-                await s.exec(sa.select(sa.literal(1)))  # as a request: auth began it
+                await s.exec(select(sa.literal(1)))  # as a request: auth began it
                 started = time.perf_counter()
                 got = await nearest.nearest_teams(s, scope, lat, lon, limit=args.k)
                 ours.append(time.perf_counter() - started)
