@@ -35,6 +35,7 @@ from rosters.router_rules import router as duty_rules_router
 from service import __version__, errors, ui
 from service.audit.router import router as audit_router
 from service.auth.router import router as auth_router
+from service.clock import prune as clock_prune
 from service.clock.runner import Clock
 from service.db import Database
 from service.health import router as health_router
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.fanout = fanout
         notify_jobs.RUNTIME.configure(settings)
         ROSTER_CONFIG.configure(settings)
+        clock_prune.CONFIG.configure(settings)
         acks = AckBatcher(db)
         acks.start()
         app.state.acks = acks
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             clock.add_cron("duty.daily", lambda: roster_jobs.propose_daily(db), hour=0, minute=5)
             clock.add_cron("resources.daily", lambda: resource_jobs.propose_daily(db), hour=0)
+            # 03:30 in Shanghai, the quietest hour
+            clock.add_cron("clock.prune", lambda: clock_prune.propose_daily(db), hour=19, minute=30)
             clock.start()
         app.state.clock = clock
         try:

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     clock_tick_s: float = Field(default=1.0, gt=0, le=60)
     clock_lease_s: float = Field(default=60.0, gt=0)
     clock_batch: int = Field(default=500, ge=1)
+    clock_keep_days: int = Field(default=30, ge=7, le=3660)  # finished timers, then deleted
     ws_ring_size: int = Field(default=10_000, ge=10)
     ws_max_buffer_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
     ws_ping_interval_s: float = Field(default=20.0, gt=0)
