@@ -14,10 +14,15 @@ export function clock(iso: string | null | undefined, withDate = false, withSeco
   return new Intl.DateTimeFormat("zh-CN", options).format(new Date(iso));
 }
 
-/** "mm:ss" (or "h:mm:ss") until `iso`; negative once passed. */
+/**
+ * "mm:ss" (or "h:mm:ss") until `iso`; negative once passed. Whole seconds left, rounded
+ * down: a deadline an hour after something that just happened never shows more than
+ * 1:00:00 (the views' `now` ticks once a second, so it may be up to a second old when new
+ * data renders), and a deadline is overdue from the moment it passes.
+ */
 export function countdown(iso: string | null | undefined, now: number): { text: string; overdue: boolean } {
   if (!iso) return { text: "—", overdue: false };
-  const left = Math.round((Date.parse(iso) - now) / 1000);
+  const left = Math.floor((Date.parse(iso) - now) / 1000);
   const s = Math.abs(left);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
