@@ -260,7 +260,7 @@ async def as_cap(
     return Response(xml, media_type="application/cap+xml")
 
 
-_ACK_FIELDS = ("warning_id", "person_id", "feedback")  # of an ``ack`` frame (not op, ref)
+_ACK_FIELDS = tuple(AckFrame.model_fields)  # an ``ack`` frame's own (not its op and ref)
 
 
 @op("ack")
