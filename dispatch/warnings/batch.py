@@ -38,7 +38,7 @@ MAX_BATCH = 1000
 STATES = {str(s): s for s in RecipientState}  # a stored state as its member, cheaply
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is made three times slower
 class AckRequest:
     actor: Principal
     warning_id: int

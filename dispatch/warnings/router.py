@@ -27,7 +27,7 @@ from service.deps import CurrentUser, PageDep, PathId, SessionDep, SettingsDep, 
 from service.files.responses import file_response
 from service.orgs.models import Org
 from service.realtime.ws import Later, op
-from service.schemas import Page, Timestamp
+from service.schemas import MAX_ID, Page, Timestamp
 
 router = APIRouter(prefix="/warnings", tags=["warnings"])
 
@@ -261,16 +261,34 @@ async def as_cap(
 
 
 _ACK_FIELDS = tuple(AckFrame.model_fields)  # an ``ack`` frame's own (not its op and ref)
+_PLAIN_ACK = frozenset({"op", "ref", "warning_id", "person_id"})
 
 
 @op("ack")
 def ws_ack(state: Any, principal: Principal, message: dict[str, Any]) -> Later:
     """``{"op": "ack", "warning_id", "person_id", "feedback"?}`` over the WebSocket: through
     the process's answer batcher, replied to once stored."""
-    data = AckFrame.model_validate({k: message[k] for k in _ACK_FIELDS if k in message})
+    request = _plain_ack(principal, message)
+    if request is None:  # anything but two ids in range: AckFrame's rules and problems
+        data = AckFrame.model_validate({k: message[k] for k in _ACK_FIELDS if k in message})
+        request = AckRequest(principal, data.warning_id, data.person_id, data.feedback)
     batcher: AckBatcher = state.acks
-    request = AckRequest(principal, data.warning_id, data.person_id, data.feedback)
     return Later(batcher.enqueue(request), _acked)
+
+
+def _plain_ack(principal: Principal, message: dict[str, Any]) -> AckRequest | None:
+    """The frame ten thousand phones send at once, two ids and nothing else, taken as it
+    is: AckFrame would give the same values, at ten times the cost on the main loop."""
+    warning_id, person_id = message.get("warning_id"), message.get("person_id")
+    if (
+        type(warning_id) is int
+        and type(person_id) is int
+        and 1 <= warning_id <= MAX_ID
+        and 1 <= person_id <= MAX_ID
+        and message.keys() <= _PLAIN_ACK
+    ):
+        return AckRequest(principal, warning_id, person_id)
+    return None
 
 
 def _acked(answer: answers.Answer) -> dict[str, Any]:
