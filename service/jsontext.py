@@ -14,3 +14,8 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS
 
 def dumps(value: Any) -> str:
     return orjson.dumps(value, default=str, option=_OPTIONS).decode()
+
+
+# JSON text already written (read back from a table, say), placed as it is inside what
+# ``dumps`` writes: no parse and no second encoding
+Raw = orjson.Fragment

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlmodel import col, select
 
 from service import jsontext
 from service.auth.permissions import TOPIC_PERMISSIONS, Principal
@@ -50,7 +49,7 @@ CONTROL_QUEUE = 64
 STOP_WAIT_S = 2.0
 
 
-AnyEvent = OutboxEvent | outbox.Event  # read from the table, or committed by this process
+AnyEvent = OutboxEvent | outbox.Event  # a row (replays), or committed here or read by the pump
 
 
 def encode(event: AnyEvent) -> str:
@@ -364,14 +363,7 @@ class Hub:
             self._read_table = False
             while True:
                 async with self.db.session(write=False) as session:
-                    events = list(
-                        await session.exec(
-                            select(OutboxEvent)
-                            .where(col(OutboxEvent.seq) > self.high_water)
-                            .order_by(col(OutboxEvent.seq))
-                            .limit(PUMP_BATCH)
-                        )
-                    )
+                    events = await outbox.after(session, self.high_water, PUMP_BATCH)
                 self._append(events)
                 if len(events) < PUMP_BATCH:
                     return

@@ -10,10 +10,11 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service import logs
+from service import jsontext, logs
 from service.auth.permissions import Role
 from service.db import Database
 from service.realtime import outbox
+from service.realtime.hub import encode
 from service.realtime.models import OutboxEvent
 from tests.factories import PASSWORD, World, bearer
 
@@ -126,3 +127,11 @@ async def test_events_are_stored_as_written(db: Database) -> None:
             event.org_path,
         )
         assert row.at == event.at and row.at.utcoffset() is not None
+    # read back as the hub's pump reads them (the data as stored, not parsed), each event's
+    # frame is the very text of the one this process committed
+    async with db.session(write=False) as session:
+        read = await outbox.after(session, (written[0].seq or 0) - 1, 1000)
+    assert [e.seq for e in read] == [e.seq for e in written]
+    assert all(isinstance(e.data, jsontext.Raw) for e in read)
+    assert [encode(e) for e in read] == [encode(e) for e in written]
+    assert json.loads(encode(read[1]))["data"] == data | {"i": 1}
