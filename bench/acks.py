@@ -69,10 +69,12 @@ class Replies:
         self.close_codes: Counter[int] = Counter()
         self.probe: list[bytes] = []
         self.dropped = 0
+        self.times: list[float] = []  # of this burst's replies
 
     def on_event(self, client: Client, now: float) -> None:
         self.count += 1
         self.last_at = now
+        self.times.append(now)
         if self.count >= self.target:
             self.done.set()
 
@@ -172,7 +174,7 @@ async def settle(base: str) -> None:
 async def burst(
     clients: list[Client], frames: list[bytes], replies: Replies, within: float, server: int
 ) -> dict[str, Any]:
-    replies.count, replies.target = 0, len(clients)
+    replies.count, replies.target, replies.times = 0, len(clients), []
     replies.done.clear()
     cpu = cpu_snapshot(server)
     first = time.perf_counter()
@@ -189,6 +191,12 @@ async def burst(
         "seconds": round(took, 3),
         "per_second": round(replies.count / took, 1) if replies.count else 0.0,
         "last_reply_after_last_send_s": round(replies.last_at - last_sent, 3),
+        # when a tenth, half and nine tenths of the replies had come, from the first send
+        "replies_by_s": {
+            f"{q}%": round(replies.times[len(replies.times) * q // 100 - 1] - first, 3)
+            for q in (10, 50, 90)
+            if len(replies.times) * q // 100
+        },
         "cpu_s": cpu_used(cpu, cpu_snapshot(server)),
         "_last_sent": last_sent,
     }
