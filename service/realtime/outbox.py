@@ -208,8 +208,8 @@ async def after(session: AsyncSession, seq: int, limit: int) -> list[Event]:
     encode them again cost it more than everything else it does with them."""
     rows = (await session.execute(_AFTER, {"seq": seq, "limit": limit})).all()
     return [
-        Event(topic, type_, jsontext.Raw(data), org_id, org_path, at, seq)
-        for seq, topic, type_, data, org_id, org_path, at in rows
+        Event(topic, type_, jsontext.Raw(data), org_id, org_path, at, n)
+        for n, topic, type_, data, org_id, org_path, at in rows
     ]
 
 
