@@ -193,40 +193,56 @@ async def since(
     limit: int,
     topics: list[str] | None = None,
 ) -> list[OutboxEvent]:
-    where = [col(OutboxEvent.seq) > after, visibility(principal)]
-    if topics:
-        where.append(col(OutboxEvent.topic).in_(topics))
-    rows = await session.exec(
-        select(OutboxEvent).where(*where).order_by(col(OutboxEvent.seq)).limit(limit)
-    )
-    return list(rows)
+    """The events after ``after`` that ``principal`` may see, as rows (data parsed): for
+    the HTTP catch-up, which returns them in its own model."""
+    query = _after(select(OutboxEvent), after, limit, principal, topics)
+    return list(await session.exec(query))  # type: ignore[call-overload]
 
 
-async def after(session: AsyncSession, seq: int, limit: int) -> list[Event]:
-    """The events after ``seq`` in order, each with its data as the JSON text stored
-    (``jsontext.Raw``): the hub passes events on, and parsing thousands of them only to
-    encode them again cost it more than everything else it does with them."""
-    rows = (await session.execute(_AFTER, {"seq": seq, "limit": limit})).all()
+async def after(
+    session: AsyncSession,
+    seq: int,
+    limit: int,
+    *,
+    principal: Principal | None = None,
+    topics: list[str] | None = None,
+) -> list[Event]:
+    """The events after ``seq`` in order (those ``principal`` may see, of ``topics``, when
+    given), each with its data as the JSON text stored (``jsontext.Raw``): the hub's pump
+    and the WebSocket replay pass events on, and parsing thousands of them only to encode
+    them again cost more than everything else they do with them."""
+    query = _after(sa.select(*_RAW_COLUMNS), seq, limit, principal, topics)
+    rows = (await (await session.connection()).execute(query)).all()
     return [
         Event(topic, type_, jsontext.Raw(data), org_id, org_path, at, n)
         for n, topic, type_, data, org_id, org_path, at in rows
     ]
 
 
+def _after(
+    query: sa.Select[Any],
+    seq: int,
+    limit: int,
+    principal: Principal | None,
+    topics: list[str] | None,
+) -> sa.Select[Any]:
+    query = query.where(col(OutboxEvent.seq) > seq)
+    if principal is not None:
+        query = query.where(visibility(principal))
+    if topics:
+        query = query.where(col(OutboxEvent.topic).in_(topics))
+    return query.order_by(col(OutboxEvent.seq)).limit(limit)
+
+
 _T = OutboxEvent.__table__  # type: ignore[attr-defined]
-_AFTER = (
-    sa.select(
-        _T.c.seq,
-        _T.c.topic,
-        _T.c.type,
-        sa.cast(_T.c.data, sa.Text),  # as stored (PostgreSQL's json type keeps the text)
-        _T.c.org_id,
-        _T.c.org_path,
-        _T.c.at,
-    )
-    .where(_T.c.seq > sa.bindparam("seq"))
-    .order_by(_T.c.seq)
-    .limit(sa.bindparam("limit"))
+_RAW_COLUMNS = (
+    _T.c.seq,
+    _T.c.topic,
+    _T.c.type,
+    sa.cast(_T.c.data, sa.Text),  # as stored (PostgreSQL's json type keeps the text)
+    _T.c.org_id,
+    _T.c.org_path,
+    _T.c.at,
 )
 
 

@@ -330,11 +330,11 @@ async def _replay_from_table(
     while connection.cursor < hub.first_seq - 1:
         async with db.session(write=False) as session:
             last = await outbox.latest_seq(session)  # first: all up to it is in what follows
-            events = await outbox.since(
+            events = await outbox.after(
                 session,
-                connection.principal,
-                after=connection.cursor,
-                limit=REPLAY_BATCH,
+                connection.cursor,
+                REPLAY_BATCH,
+                principal=connection.principal,
                 topics=topics,
             )
         for event in events:

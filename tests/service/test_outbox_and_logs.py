@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service import jsontext, logs
+from service.auth import service as auth
 from service.auth.permissions import Role
 from service.db import Database
 from service.realtime import outbox
@@ -135,3 +136,31 @@ async def test_events_are_stored_as_written(db: Database) -> None:
     assert all(isinstance(e.data, jsontext.Raw) for e in read)
     assert [encode(e) for e in read] == [encode(e) for e in written]
     assert json.loads(encode(read[1]))["data"] == data | {"i": 1}
+
+
+async def test_the_raw_read_sees_what_the_rows_read_sees(db: Database, world: World) -> None:
+    """``outbox.after`` (the pump and the WebSocket replay) keeps to the caller's scope and
+    topics exactly as ``outbox.since`` (the HTTP catch-up) does, with the same frames."""
+    places = [(world.town_a.id, world.town_a.path), (world.village_b.id, world.village_b.path)]
+    async with db.session() as session:
+        await outbox.append_many(
+            session,
+            [
+                {"topic": topic, "type": "t", "data": {"n": i}, "org_id": org, "org_path": path}
+                for i, (topic, (org, path)) in enumerate(
+                    (topic, place) for topic in ("people", "orgs") for place in places * 3
+                )
+            ]
+            + [{"topic": "people", "type": "t", "data": {"n": -1}}],  # no org
+        )
+    assert world.user_b is not None
+    async with db.session(write=False) as session:
+        township_b = await auth.load_principal(session, world.user_b.id or 0)
+        assert township_b is not None
+        for topics in (None, ["people"]):
+            rows = await outbox.since(session, township_b, after=0, limit=100, topics=topics)
+            raw = await outbox.after(session, 0, 100, principal=township_b, topics=topics)
+            assert rows and [encode(e) for e in raw] == [encode(e) for e in rows]
+            paths = {e.org_path or "" for e in raw}  # township b's (the fixture's too)
+            assert world.village_b.path in paths
+            assert all(p.startswith(world.town_b.path) for p in paths)
